@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ring_reader.h"
+
+#include <cerrno>
+#include <span>
+
+#include <bpf/libbpf.h>
+
+#include "engine/log.h"
+
+namespace netdx::probes {
+
+void RingReader::RingBufferFree::operator()(ring_buffer* rb) const {
+    ring_buffer__free(rb);
+}
+
+RingReader::RingReader(const DecodeContext& ctx, EventSink& sink)
+    : state_(std::make_unique<State>()) {
+    state_->ctx = &ctx;
+    state_->sink = &sink;
+}
+
+int RingReader::on_record(void* state, void* data, std::size_t size) {
+    auto* st = static_cast<State*>(state);
+    ++st->records;
+    const std::span<const std::uint8_t> record(static_cast<const std::uint8_t*>(data), size);
+    auto event = decode_record(record, *st->ctx);
+    if (!event) {
+        ++st->decode_errors;
+        NETDX_LOG(Trace) << event.error().message;
+        return 0; // skip it, keep consuming
+    }
+    st->sink->on_event(std::move(*event));
+    return 0;
+}
+
+Result<void> RingReader::add(int ring_fd) {
+    if (ring_fd < 0) {
+        return make_error(ErrorKind::Internal, "ring buffer map is not loaded");
+    }
+    if (!rb_) {
+        errno = 0;
+        ring_buffer* rb = ring_buffer__new(ring_fd, on_record, state_.get(), nullptr);
+        if (rb == nullptr) {
+            return make_error(ErrorKind::Environment, "cannot map the ring buffer", errno);
+        }
+        rb_.reset(rb);
+        return {};
+    }
+    if (const int rc = ring_buffer__add(rb_.get(), ring_fd, on_record, state_.get()); rc != 0) {
+        return make_error(ErrorKind::Environment, "cannot map the ring buffer", -rc);
+    }
+    return {};
+}
+
+int RingReader::poll(int timeout_ms) {
+    if (!rb_) {
+        return -EINVAL;
+    }
+    return ring_buffer__poll(rb_.get(), timeout_ms);
+}
+
+std::uint64_t RingReader::records() const {
+    return state_->records;
+}
+
+std::uint64_t RingReader::decode_errors() const {
+    return state_->decode_errors;
+}
+
+} // namespace netdx::probes
