@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fields.h"
+
+#include <array>
+
+namespace netdx::engine {
+namespace {
+
+using condition::FieldDef;
+using condition::Type;
+using condition::Value;
+
+enum FieldId : std::uint32_t {
+    Kind,
+    Reason,
+    ReasonCode,
+    Location,
+    Stack,
+    NfHook,
+    NfEngine,
+    NfFamily,
+    IptablesCmd,
+    Family,
+    Proto,
+    ProtoNum,
+    Saddr,
+    Daddr,
+    Sport,
+    Dport,
+    TcpFlags,
+    IcmpType,
+    IcmpCode,
+    Len,
+    Ttl,
+    Origin,
+    Flow,
+    Ifindex,
+    Dev,
+    Netns,
+    NetnsName,
+    NetnsLabel,
+    NetnsExec,
+    Pid,
+    Comm,
+    FieldCount
+};
+
+constexpr std::array<FieldDef, FieldCount> field_defs = {{
+    {Kind, "event.kind", Type::String, "event kind: drop, rx, tx, route, neigh, tcp, sock, ..."},
+    {Reason,
+     "event.reason",
+     Type::String,
+     "drop reason name from the kernel, without SKB_DROP_REASON_ (e.g. NETFILTER_DROP)"},
+    {ReasonCode,
+     "event.reason_code",
+     Type::Int,
+     "drop reason number (kernel-specific numbering: prefer event.reason)"},
+    {Location,
+     "event.location",
+     Type::String,
+     "function that dropped the packet (e.g. tcp_v4_rcv); absent when unresolved"},
+    {Stack,
+     "event.stack",
+     Type::StringList,
+     "kernel stack of the drop, function names, innermost (the dropper) first"},
+    {NfHook,
+     "event.nf_hook",
+     Type::String,
+     "netfilter hook that dropped the packet: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING"},
+    {NfEngine,
+     "event.nf_engine",
+     Type::String,
+     "\"nftables\" when an nftables chain (iptables-nft or nft) was on the stack; absent for "
+     "iptables-legacy and other netfilter hooks"},
+    {NfFamily,
+     "event.nf_family",
+     Type::String,
+     "netfilter family: the nft table family (ip, ip6, inet, ...) or the packet's (ip, ip6, arp)"},
+    {IptablesCmd,
+     "event.iptables_cmd",
+     Type::String,
+     "the xtables command for the packet's family: iptables, ip6tables or arptables"},
+    {Family, "event.family", Type::String, "packet family: ipv4, ipv6 or arp; absent if unknown"},
+    {Proto, "event.proto", Type::String, "layer-4 protocol name: tcp, udp, icmp, icmpv6, ..."},
+    {ProtoNum, "event.proto_num", Type::Int, "layer-4 protocol number (IPPROTO_*)"},
+    {Saddr, "event.saddr", Type::Ip, "source address (ARP: sender protocol address)"},
+    {Daddr, "event.daddr", Type::Ip, "destination address (ARP: target protocol address)"},
+    {Sport, "event.sport", Type::Int, "source port; absent without ports"},
+    {Dport, "event.dport", Type::Int, "destination port; absent without ports"},
+    {TcpFlags, "event.tcp_flags", Type::String, "TCP flags, e.g. \"SYN\" or \"SYN,ACK\""},
+    {IcmpType, "event.icmp_type", Type::Int, "ICMP or ICMPv6 type"},
+    {IcmpCode, "event.icmp_code", Type::Int, "ICMP or ICMPv6 code"},
+    {Len, "event.len", Type::Int, "IP packet length in bytes"},
+    {Ttl, "event.ttl", Type::Int, "IPv4 TTL or IPv6 hop limit"},
+    {Origin,
+     "event.origin",
+     Type::String,
+     "where the packet fields came from: \"headers\", or \"socket\" when the packet had no header "
+     "yet"},
+    {Flow,
+     "event.flow",
+     Type::String,
+     "the packet in one line, e.g. \"TCP 10.0.0.1:41234 -> 10.0.0.2:80\""},
+    {Ifindex, "event.ifindex", Type::Int, "interface index of the packet's device; absent if none"},
+    {Dev, "event.dev", Type::String, "name of the packet's device; absent if none"},
+    {Netns, "event.netns", Type::Int, "network namespace inode; absent if unknown"},
+    {NetnsName,
+     "event.netns_name",
+     Type::String,
+     "network namespace name (/run/netns), or \"host\"; absent if unnamed"},
+    {NetnsLabel,
+     "event.netns_label",
+     Type::String,
+     "the namespace for a sentence: \"netns NAME\", \"the host namespace\" or \"netns inode N\""},
+    {NetnsExec,
+     "event.netns_exec",
+     Type::String,
+     "command prefix that runs a command in the event's namespace (\"ip netns exec NAME \"), or "
+     "\"\" for the host"},
+    {Pid,
+     "event.pid",
+     Type::Int,
+     "pid of the task running when the event fired (often not the traffic's owner)"},
+    {Comm, "event.comm", Type::String, "command name of that task"},
+}};
+
+constexpr bool ids_match_positions() {
+    for (std::size_t i = 0; i < field_defs.size(); ++i) {
+        if (field_defs[i].id != i) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(ids_match_positions(), "field_defs must be listed in FieldId order");
+
+std::string_view origin_name(PacketOrigin origin) {
+    switch (origin) {
+    case PacketOrigin::Headers:
+        return "headers";
+    case PacketOrigin::Socket:
+        return "socket";
+    case PacketOrigin::None:
+        break;
+    }
+    return "";
+}
+
+std::string_view frame_symbol(const void* data, std::size_t i) {
+    return static_cast<const Frame*>(data)[i].symbol;
+}
+
+Value present_string(std::string_view s) {
+    return s.empty() ? Value::absent(Type::String) : Value::of_string(s);
+}
+
+} // namespace
+
+const EventFields& EventFields::instance() {
+    static const EventFields fields;
+    return fields;
+}
+
+const FieldDef* EventFields::find(std::string_view name) const {
+    for (const auto& def : field_defs) {
+        if (def.name == name) {
+            return &def;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<std::string_view> EventFields::names() const {
+    std::vector<std::string_view> out;
+    out.reserve(field_defs.size());
+    for (const auto& def : field_defs) {
+        out.push_back(def.name);
+    }
+    return out;
+}
+
+std::span<const FieldDef> EventFields::all() const {
+    return field_defs;
+}
+
+const NetfilterPath* EventView::netfilter() const {
+    if (!netfilter_) {
+        netfilter_ = netfilter_path(ev_.drop, ev_.pkt.family);
+    }
+    return netfilter_->has_value() ? &**netfilter_ : nullptr;
+}
+
+Value EventView::read(std::uint32_t field_id) const {
+    const Packet& pkt = ev_.pkt;
+    const bool is_drop = ev_.kind == EventKind::Drop;
+    const bool has_ip = pkt.family == PacketFamily::Ipv4 || pkt.family == PacketFamily::Ipv6;
+    switch (static_cast<FieldId>(field_id)) {
+    case Kind:
+        return Value::of_string(event_kind_name(ev_.kind));
+    case Reason:
+        return is_drop ? present_string(ev_.drop.reason) : Value::absent(Type::String);
+    case ReasonCode:
+        return is_drop ? Value::of_int(ev_.drop.reason_code) : Value::absent(Type::Int);
+    case Location:
+        return present_string(ev_.drop.location.symbol);
+    case Stack:
+        return Value::of_list({ev_.drop.stack.data(), ev_.drop.stack.size(), &frame_symbol});
+    case NfHook: {
+        const auto* nf = netfilter();
+        return nf ? present_string(nf->hook) : Value::absent(Type::String);
+    }
+    case NfEngine: {
+        const auto* nf = netfilter();
+        return nf ? present_string(nf->engine) : Value::absent(Type::String);
+    }
+    case NfFamily: {
+        const auto* nf = netfilter();
+        return nf ? present_string(nf->family) : Value::absent(Type::String);
+    }
+    case IptablesCmd:
+        switch (pkt.family) {
+        case PacketFamily::Ipv4:
+            return Value::of_string("iptables");
+        case PacketFamily::Ipv6:
+            return Value::of_string("ip6tables");
+        case PacketFamily::Arp:
+            return Value::of_string("arptables");
+        case PacketFamily::None:
+            break;
+        }
+        return Value::absent(Type::String);
+    case Family:
+        return present_string(packet_family_name(pkt.family));
+    case Proto:
+        if (!has_ip) {
+            return Value::absent(Type::String);
+        }
+        proto_ = proto_name(pkt.l4_proto);
+        return Value::of_string(proto_);
+    case ProtoNum:
+        return has_ip ? Value::of_int(pkt.l4_proto) : Value::absent(Type::Int);
+    case Saddr:
+        return pkt.saddr.is_set() ? Value::of_ip(pkt.saddr) : Value::absent(Type::Ip);
+    case Daddr:
+        return pkt.daddr.is_set() ? Value::of_ip(pkt.daddr) : Value::absent(Type::Ip);
+    case Sport:
+        return pkt.has_ports ? Value::of_int(pkt.sport) : Value::absent(Type::Int);
+    case Dport:
+        return pkt.has_ports ? Value::of_int(pkt.dport) : Value::absent(Type::Int);
+    case TcpFlags:
+        if (pkt.l4_proto != 6 || !has_ip) {
+            return Value::absent(Type::String);
+        }
+        tcp_flags_ = tcp_flags_text(pkt.tcp_flags);
+        return Value::of_string(tcp_flags_);
+    case IcmpType:
+        return pkt.has_icmp ? Value::of_int(pkt.icmp_type) : Value::absent(Type::Int);
+    case IcmpCode:
+        return pkt.has_icmp ? Value::of_int(pkt.icmp_code) : Value::absent(Type::Int);
+    case Len:
+        return has_ip && pkt.len ? Value::of_int(pkt.len) : Value::absent(Type::Int);
+    case Ttl:
+        return has_ip && pkt.origin == PacketOrigin::Headers ? Value::of_int(pkt.ttl)
+                                                             : Value::absent(Type::Int);
+    case Origin:
+        return present_string(origin_name(pkt.origin));
+    case Flow:
+        if (flow_.empty()) {
+            flow_ = flow_text(pkt);
+        }
+        return present_string(flow_);
+    case Ifindex:
+        return ev_.ifindex ? Value::of_int(ev_.ifindex) : Value::absent(Type::Int);
+    case Dev:
+        return present_string(ev_.dev);
+    case Netns:
+        return ev_.netns ? Value::of_int(ev_.netns) : Value::absent(Type::Int);
+    case NetnsName:
+        return present_string(ev_.netns_name);
+    case NetnsLabel:
+        if (netns_label_.empty()) {
+            if (ev_.netns_name == "host") {
+                netns_label_ = "the host namespace";
+            } else if (!ev_.netns_name.empty()) {
+                netns_label_ = "netns " + ev_.netns_name;
+            } else if (ev_.netns != 0) {
+                netns_label_ = "netns inode " + std::to_string(ev_.netns);
+            } else {
+                netns_label_ = "an unknown namespace";
+            }
+        }
+        return Value::of_string(netns_label_);
+    case NetnsExec:
+        if (netns_exec_.empty() && !ev_.netns_name.empty() && ev_.netns_name != "host") {
+            netns_exec_ = "ip netns exec " + ev_.netns_name + " ";
+        }
+        return Value::of_string(netns_exec_);
+    case Pid:
+        return Value::of_int(ev_.pid);
+    case Comm:
+        return present_string(ev_.comm);
+    case FieldCount:
+        break;
+    }
+    return Value::absent(Type::Bool);
+}
+
+} // namespace netdx::engine
