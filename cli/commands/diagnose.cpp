@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+// netdx diagnose: trace packet drops matching the filters and explain them.
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "../exit_codes.h"
+#include "../filter_args.h"
+#include "../rules.h"
+#include "../session.h"
+#include "../signals.h"
+#include "commands.h"
+#include "engine/report/json_report.h"
+#include "engine/report/text_reporter.h"
+#include "probes/tracer.h"
+
+namespace netdx::cli {
+namespace {
+
+struct DiagnoseArgs {
+    FilterArgs filter;
+    double duration_s = 0;
+    bool keep_going = false;
+    std::string json_path;
+    std::vector<std::string> rule_paths;
+    unsigned ring_mib = 4;
+};
+
+int run_diagnose(const DiagnoseArgs& args, const CommandContext& ctx) {
+    auto filter = build_filter(args.filter);
+    if (!filter) {
+        std::cerr << "netdx: error: " << filter.error().describe() << "\n";
+        return exit_usage;
+    }
+    auto rules = load_rules(args.rule_paths, std::cerr);
+    if (!rules) {
+        return exit_usage;
+    }
+    auto tracer = probes::Tracer::make();
+    if (!tracer) {
+        std::cerr << "netdx: error: " << tracer.error().describe() << "\n";
+        return exit_code_for(tracer.error());
+    }
+
+    SessionOptions options;
+    options.filter = *filter;
+    options.keep_going = args.keep_going;
+    if (args.duration_s > 0) {
+        options.duration = std::chrono::milliseconds(static_cast<long>(args.duration_s * 1000));
+    }
+    options.ring_bytes = args.ring_mib << 20;
+    options.command_line = ctx.command_line;
+
+    StopSignals signals;
+    engine::TextReporter reporter(std::cout, std::cerr);
+    auto report = run_diagnosis(*tracer, *rules, options, reporter);
+    if (!report) {
+        std::cerr << "netdx: error: " << report.error().describe() << "\n";
+        return exit_code_for(report.error());
+    }
+    if (!args.json_path.empty()) {
+        if (auto written = engine::write_json_atomically(args.json_path, engine::to_json(*report));
+            !written) {
+            std::cerr << "netdx: error: " << written.error().describe() << "\n";
+            return exit_usage;
+        }
+    }
+    auto verdict = report->verdict();
+    return verdict == engine::Level::Error ? exit_error_found : exit_ok;
+}
+
+} // namespace
+
+Command add_diagnose_command(CLI::App& app) {
+    auto args = std::make_shared<DiagnoseArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "diagnose",
+        "Trace packet drops (optionally only those matching the filters) and explain each root\n"
+        "cause with evidence and advice. Stops at the first ERROR unless --diag-keep.");
+    add_filter_options(*cmd, args->filter);
+    cmd->add_option("--duration",
+                    args->duration_s,
+                    "Stop after this many seconds (default: "
+                    "at the first ERROR, or Ctrl-C)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--diag-keep", args->keep_going, "Keep running after an ERROR finding");
+    cmd->add_option(
+        "--json", args->json_path, "Also write the report as JSON (netdx.report/1) to FILE");
+    cmd->add_option("--rules",
+                    args->rule_paths,
+                    "Extra rule file or directory, loaded after the shipped knowledge and "
+                    "/etc/netdx/rules.d (repeatable)");
+    cmd->add_option(
+           "--ring-size", args->ring_mib, "Ring buffer size per probe in MiB (power of two)")
+        ->check(CLI::Range(1u, 1024u));
+    cmd->footer("Examples:\n"
+                "  sudo netdx diagnose --host 10.0.0.2 --port 80 --proto tcp\n"
+                "  sudo netdx diagnose --netns blue --diag-keep --duration 30 --json report.json");
+    return {cmd, [args](const CommandContext& ctx) { return run_diagnose(*args, ctx); }};
+}
+
+} // namespace netdx::cli

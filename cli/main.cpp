@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+// netdx: rule-driven Linux network diagnosis. main only parses the command line and dispatches;
+// each command lives in cli/commands/.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands/commands.h"
+#include "engine/log.h"
+#include "exit_codes.h"
+
+namespace {
+
+std::string quoted_command_line(int argc, char** argv) {
+    std::string out;
+    for (int i = 0; i < argc; ++i) {
+        std::string arg = argv[i];
+        bool plain =
+            !arg.empty() && arg.find_first_of(" \t\"'\\$`*?[]{}()<>|&;") == std::string::npos;
+        out += i ? " " : "";
+        if (plain) {
+            out += arg;
+        } else {
+            out += '\'';
+            for (char c : arg) {
+                out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            }
+            out += '\'';
+        }
+    }
+    return out;
+}
+
+int run(int argc, char** argv) {
+    using namespace netdx::cli;
+    CLI::App app{"netdx: finds why packets are lost on this Linux host, and says how to fix it.\n"
+                 "Run 'netdx demo' to see it diagnose faults in throwaway namespaces."};
+    app.name("netdx");
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("netdx ") + NETDX_VERSION);
+    int verbosity = 0;
+    app.add_flag("-v,--verbose", verbosity, "More detail on stderr (-v debug, -vv trace)");
+    app.footer("Examples:\n"
+               "  sudo netdx demo\n"
+               "  sudo netdx diagnose --host 10.0.0.2 --port 80 --proto tcp\n"
+               "  sudo netdx diagnose --diag-keep --duration 60 --json report.json\n"
+               "Exit codes: 0 no error found, 1 an ERROR finding, 2 usage or rule errors,\n"
+               "3 environment (privileges, BTF, kernel), 70 internal error.");
+
+    const Command commands[] = {add_diagnose_command(app), add_demo_command(app)};
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? exit_ok : exit_usage;
+    }
+    using netdx::log::Level;
+    netdx::log::set_level(verbosity >= 2   ? Level::Trace
+                          : verbosity == 1 ? Level::Debug
+                                           : Level::Warn);
+    CommandContext ctx;
+    ctx.command_line = quoted_command_line(argc, argv);
+    for (const auto& command : commands) {
+        if (command.app->parsed()) {
+            return command.run(ctx);
+        }
+    }
+    return exit_usage;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "netdx: internal error: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "netdx: internal error\n";
+    }
+    return netdx::cli::exit_internal;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "rules.h"
+
+#include <filesystem>
+
+#include "engine/loader/loader.h"
+#include "paths.h"
+
+namespace netdx::cli {
+
+std::optional<std::vector<std::string>> rule_sources(const std::vector<std::string>& extra,
+                                                     std::ostream& err) {
+    auto shipped = shipped_knowledge_dir();
+    if (!shipped) {
+        err << "netdx: error: " << shipped.error().describe() << "\n";
+        return std::nullopt;
+    }
+    std::vector<std::string> sources{*shipped};
+    std::error_code ec;
+    if (std::filesystem::is_directory(site_rules_dir, ec)) {
+        sources.emplace_back(site_rules_dir);
+    }
+    sources.insert(sources.end(), extra.begin(), extra.end());
+    return sources;
+}
+
+std::optional<engine::RuleSet> load_rules(const std::vector<std::string>& extra,
+                                          std::ostream& err) {
+    auto sources = rule_sources(extra, err);
+    if (!sources) {
+        return std::nullopt;
+    }
+    auto loaded = engine::loader::load_rule_paths(*sources);
+    engine::render_text(err, loaded.diagnostics);
+    if (loaded.diagnostics.has_errors()) {
+        err << "netdx: " << loaded.diagnostics.error_count() << " error(s) in the rules; "
+            << "nothing was traced\n";
+        return std::nullopt;
+    }
+    return std::move(loaded.rules);
+}
+
+} // namespace netdx::cli

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "session.h"
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "engine/diagnoser.h"
+#include "engine/log.h"
+#include "signals.h"
+
+namespace netdx::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Evaluates each decoded event and prints findings the moment they first appear.
+class DiagnosisSink final : public probes::EventSink {
+public:
+    DiagnosisSink(engine::Diagnoser& diagnoser, engine::Reporter& reporter)
+        : diagnoser_(diagnoser), reporter_(reporter) {}
+
+    void on_event(engine::Event&& ev) override {
+        for (std::size_t index : diagnoser_.process(ev)) {
+            reporter_.finding(diagnoser_.findings()[index]);
+        }
+    }
+
+private:
+    engine::Diagnoser& diagnoser_;
+    engine::Reporter& reporter_;
+};
+
+std::vector<engine::ProbeStatus> probe_coverage(const probes::Tracer& tracer) {
+    std::vector<engine::ProbeStatus> out;
+    for (const auto& s : tracer.probe_status()) {
+        engine::ProbeStatus p;
+        p.name = s.name;
+        p.tracepoint = s.tracepoint;
+        p.attached = s.attached;
+        p.reason = s.hint.empty() ? s.reason : s.reason + " (" + s.hint + ")";
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+} // namespace
+
+std::uint64_t wall_clock_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
+           static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+engine::HostInfo read_host_info() {
+    engine::HostInfo host;
+    char name[256] = "";
+    if (gethostname(name, sizeof name - 1) == 0) {
+        host.hostname = name;
+    }
+    utsname uts{};
+    if (uname(&uts) == 0) {
+        host.kernel = uts.release;
+    }
+    host.btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+    return host;
+}
+
+Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
+                                     const engine::RuleSet& rules,
+                                     const SessionOptions& options,
+                                     engine::Reporter& reporter,
+                                     const std::function<void()>& on_ready) {
+    engine::Report report;
+    report.host = read_host_info();
+    report.command = options.command_line;
+    report.filters = options.filter;
+    report.started_ns = wall_clock_ns();
+
+    engine::Diagnoser diagnoser(rules, {options.keep_going, 5});
+    DiagnosisSink sink(diagnoser, reporter);
+
+    std::set<engine::EventKind> kinds;
+    auto needed = rules.kinds_needed();
+    for (std::size_t k = 0; k < engine::event_kind_count; ++k) {
+        if (needed.test(k)) {
+            kinds.insert(static_cast<engine::EventKind>(k));
+        }
+    }
+    if (kinds.empty()) {
+        return make_error(ErrorKind::Usage, "no enabled rule listens to any event kind");
+    }
+    probes::ProbeOptions probe_options;
+    probe_options.filter = options.filter;
+    probe_options.ring_bytes = options.ring_bytes;
+    if (auto started = tracer.start(kinds, probe_options, sink); !started) {
+        return started.error();
+    }
+    report.probes = probe_coverage(tracer);
+    reporter.ready(report);
+    if (on_ready) {
+        on_ready();
+    }
+
+    const auto start = Clock::now();
+    std::optional<Clock::time_point> first_error;
+    std::map<std::string, std::uint64_t> lost_seen;
+    std::optional<Error> failure;
+    for (;;) {
+        int rc = tracer.poll(100);
+        if (rc < 0 && rc != -EINTR) {
+            failure = make_error(ErrorKind::Environment, "polling the ring buffers failed", -rc);
+            break;
+        }
+        for (const auto& loss : tracer.lost_events()) {
+            auto& seen = lost_seen[loss.name];
+            if (loss.lost > seen) {
+                reporter.lost_events(loss.name, loss.lost - seen);
+                seen = loss.lost;
+            }
+        }
+        const auto now = Clock::now();
+        if (StopSignals::requested()) {
+            report.stop_reason = engine::StopReason::Interrupted;
+            break;
+        }
+        if (diagnoser.should_stop()) {
+            first_error = first_error.value_or(now);
+            if (now - *first_error >= options.settle) {
+                report.stop_reason = engine::StopReason::FirstError;
+                break;
+            }
+        }
+        if (options.duration && now - start >= *options.duration) {
+            report.stop_reason = engine::StopReason::Duration;
+            break;
+        }
+    }
+    // Loss counters are final only while the probes are still loaded.
+    for (const auto& loss : tracer.lost_events()) {
+        for (auto& p : report.probes) {
+            if (p.name == loss.name) {
+                p.lost_events = loss.lost;
+            }
+        }
+    }
+    report.decode_errors = tracer.decode_errors();
+    tracer.stop();
+    if (failure) {
+        return *failure;
+    }
+
+    report.ended_ns = wall_clock_ns();
+    report.findings = diagnoser.findings();
+    const auto& stats = diagnoser.stats();
+    report.events = stats.events;
+    report.suppressed = stats.suppressed;
+    report.unexplained = stats.events - stats.explained - stats.suppressed;
+    reporter.summary(report);
+    return report;
+}
+
+} // namespace netdx::cli

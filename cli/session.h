@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+// One diagnosis run: attach the probes the rules need, feed every event to the engine, report
+// findings as they appear, stop on the first ERROR (unless --diag-keep), the duration, or
+// Ctrl-C, then detach everything and build the report.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "engine/filter.h"
+#include "engine/report/report.h"
+#include "engine/report/reporter.h"
+#include "engine/result.h"
+#include "engine/rule.h"
+#include "probes/tracer.h"
+
+namespace netdx::cli {
+
+struct SessionOptions {
+    engine::Filter filter;
+    bool keep_going = false;
+    std::optional<std::chrono::milliseconds> duration;
+    // After the first ERROR, keep collecting this long so the burst that caused it rolls up
+    // into the finding's count instead of being cut off.
+    std::chrono::milliseconds settle{300};
+    std::uint32_t ring_bytes = 4U << 20;
+    std::string command_line;
+};
+
+// Runs a diagnosis with an already made tracer. `on_ready` runs once the probes are attached
+// (the demo starts its traffic there). Fails only when nothing could be attached or polling
+// broke; findings, losses and partial coverage are in the report.
+Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
+                                     const engine::RuleSet& rules,
+                                     const SessionOptions& options,
+                                     engine::Reporter& reporter,
+                                     const std::function<void()>& on_ready = {});
+
+engine::HostInfo read_host_info();
+std::uint64_t wall_clock_ns();
+
+} // namespace netdx::cli
