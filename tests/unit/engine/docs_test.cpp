@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // The rule reference must keep up with the code: a field or code nobody documented is a bug.
-#include <doctest/doctest.h>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "engine/diagnostic.h"
 #include "engine/fields.h"
