@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <map>
 
 #include <sys/utsname.h>
@@ -10,6 +11,8 @@
 
 #include "engine/diagnoser.h"
 #include "engine/log.h"
+#include "exit_codes.h"
+#include "rules.h"
 #include "signals.h"
 
 namespace netdx::cli {
@@ -54,6 +57,19 @@ std::uint64_t wall_clock_ns() {
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
            static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::variant<TracingSetup, int> prepare_tracing(const std::vector<std::string>& extra_rules) {
+    auto rules = load_rules(extra_rules, std::cerr);
+    if (!rules) {
+        return exit_usage;
+    }
+    auto tracer = probes::Tracer::make();
+    if (!tracer) {
+        std::cerr << "netdx: error: " << tracer.error().describe() << "\n";
+        return exit_code_for(tracer.error());
+    }
+    return TracingSetup{std::move(*rules), std::move(*tracer)};
 }
 
 engine::HostInfo read_host_info() {

@@ -9,6 +9,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "engine/filter.h"
 #include "engine/report/report.h"
@@ -29,6 +31,16 @@ struct SessionOptions {
     std::uint32_t ring_bytes = 4U << 20;
     std::string command_line;
 };
+
+// What every tracing command needs before it starts: the rules and a tracer.
+struct TracingSetup {
+    engine::RuleSet rules;
+    probes::Tracer tracer;
+};
+
+// Loads the rules (shipped, site, then `extra_rules`) and checks the environment. On failure the
+// problems are printed to stderr and the result holds the exit code (2 rules, 3 environment).
+std::variant<TracingSetup, int> prepare_tracing(const std::vector<std::string>& extra_rules);
 
 // Runs a diagnosis with an already made tracer. `on_ready` runs once the probes are attached
 // (the demo starts its traffic there). Fails only when nothing could be attached or polling

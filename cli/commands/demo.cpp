@@ -7,7 +7,6 @@
 
 #include "../exit_codes.h"
 #include "../lab.h"
-#include "../rules.h"
 #include "../session.h"
 #include "../signals.h"
 #include "commands.h"
@@ -67,15 +66,11 @@ bool found_category(const engine::Report& report, const std::string& category) {
 }
 
 int run_demo(const CommandContext& ctx) {
-    auto rules = load_rules({}, std::cerr);
-    if (!rules) {
-        return exit_usage;
+    auto setup = prepare_tracing({});
+    if (const int* exit_code = std::get_if<int>(&setup)) {
+        return *exit_code;
     }
-    auto tracer = probes::Tracer::make();
-    if (!tracer) {
-        std::cerr << "netdx: error: " << tracer.error().describe() << "\n";
-        return exit_code_for(tracer.error());
-    }
+    auto& [rules, tracer] = std::get<TracingSetup>(setup);
     StopSignals signals;
     Lab::remove_stale();
     auto lab = Lab::create();
@@ -114,7 +109,7 @@ int run_demo(const CommandContext& ctx) {
         options.duration = 8s;
         options.command_line = ctx.command_line;
         std::future<int> client;
-        auto report = run_diagnosis(*tracer, *rules, options, reporter, [&] {
+        auto report = run_diagnosis(tracer, rules, options, reporter, [&] {
             client = std::async(std::launch::async, [&] {
                 return connect_tcp_from(lab->client_ns(), lab->server_addr(), s.port, 3s);
             });

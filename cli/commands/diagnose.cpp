@@ -7,7 +7,6 @@
 
 #include "../exit_codes.h"
 #include "../filter_args.h"
-#include "../rules.h"
 #include "../session.h"
 #include "../signals.h"
 #include "commands.h"
@@ -33,15 +32,11 @@ int run_diagnose(const DiagnoseArgs& args, const CommandContext& ctx) {
         std::cerr << "netdx: error: " << filter.error().describe() << "\n";
         return exit_usage;
     }
-    auto rules = load_rules(args.rule_paths, std::cerr);
-    if (!rules) {
-        return exit_usage;
+    auto setup = prepare_tracing(args.rule_paths);
+    if (const int* exit_code = std::get_if<int>(&setup)) {
+        return *exit_code;
     }
-    auto tracer = probes::Tracer::make();
-    if (!tracer) {
-        std::cerr << "netdx: error: " << tracer.error().describe() << "\n";
-        return exit_code_for(tracer.error());
-    }
+    auto& [rules, tracer] = std::get<TracingSetup>(setup);
 
     SessionOptions options;
     options.filter = *filter;
@@ -54,7 +49,7 @@ int run_diagnose(const DiagnoseArgs& args, const CommandContext& ctx) {
 
     StopSignals signals;
     engine::TextReporter reporter(std::cout, std::cerr);
-    auto report = run_diagnosis(*tracer, *rules, options, reporter);
+    auto report = run_diagnosis(tracer, rules, options, reporter);
     if (!report) {
         std::cerr << "netdx: error: " << report.error().describe() << "\n";
         return exit_code_for(report.error());

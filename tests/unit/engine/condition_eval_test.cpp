@@ -10,14 +10,18 @@
 #include <doctest/doctest.h>
 #include <re2/re2.h>
 
+#include "condition_fakes.h"
 #include "engine/condition/condition.h"
 #include "engine/ip.h"
 
 namespace {
 
+using netdx::test::FakeFields;
+using netdx::test::FakeScope;
+using namespace netdx::test::field_ids;
+
 using netdx::engine::IpAddr;
 using netdx::engine::condition::Condition;
-using netdx::engine::condition::FieldCatalog;
 using netdx::engine::condition::FieldDef;
 using netdx::engine::condition::FieldReader;
 using netdx::engine::condition::Problem;
@@ -25,39 +29,6 @@ using netdx::engine::condition::Scope;
 using netdx::engine::condition::StringListView;
 using netdx::engine::condition::Type;
 using netdx::engine::condition::Value;
-
-enum FieldId : std::uint32_t { Reason = 1, Dport, Saddr, Stack, HasPorts, NfHook, Sport, Daddr };
-
-class FakeFields final : public FieldCatalog {
-public:
-    const FieldDef* find(std::string_view name) const override {
-        for (const auto& f : defs_) {
-            if (f.name == name) {
-                return &f;
-            }
-        }
-        return nullptr;
-    }
-    std::vector<std::string_view> names() const override {
-        std::vector<std::string_view> out;
-        for (const auto& f : defs_) {
-            out.push_back(f.name);
-        }
-        return out;
-    }
-
-private:
-    std::vector<FieldDef> defs_ = {
-        {Reason, "event.reason", Type::String, ""},
-        {Dport, "event.dport", Type::Int, ""},
-        {Saddr, "event.saddr", Type::Ip, ""},
-        {Stack, "event.stack", Type::StringList, ""},
-        {HasPorts, "event.has_ports", Type::Bool, ""},
-        {NfHook, "event.nf_hook", Type::String, ""},
-        {Sport, "event.sport", Type::Int, ""},
-        {Daddr, "event.daddr", Type::Ip, ""},
-    };
-};
 
 // An event whose unset members read as absent values. Counts reads, to see short-circuits.
 struct FakeEvent final : FieldReader {
@@ -99,24 +70,6 @@ struct FakeEvent final : FieldReader {
             return Value::absent(Type::Bool);
         }
     }
-};
-
-class FakeScope final : public Scope {
-public:
-    std::map<std::string, std::vector<std::string>, std::less<>> lists;
-    std::map<std::string, std::string, std::less<>> macros;
-
-    std::optional<std::span<const std::string>> list(std::string_view name) const override {
-        auto it = lists.find(name);
-        return it == lists.end() ? std::nullopt
-                                 : std::optional(std::span<const std::string>(it->second));
-    }
-    std::optional<std::string_view> macro(std::string_view name) const override {
-        auto it = macros.find(name);
-        return it == macros.end() ? std::nullopt : std::optional(std::string_view(it->second));
-    }
-    std::vector<std::string_view> list_names() const override { return {}; }
-    std::vector<std::string_view> macro_names() const override { return {}; }
 };
 
 const FakeFields fields;

@@ -9,86 +9,23 @@
 
 #include <doctest/doctest.h>
 
+#include "condition_fakes.h"
 #include "engine/condition/condition.h"
 #include "engine/condition/parser.h"
 
 namespace {
 
+using netdx::test::FakeFields;
+using netdx::test::FakeScope;
+using namespace netdx::test::field_ids;
+
 using netdx::engine::DiagCode;
 using netdx::engine::condition::Condition;
-using netdx::engine::condition::FieldCatalog;
 using netdx::engine::condition::FieldDef;
 using netdx::engine::condition::Problem;
 using netdx::engine::condition::Scope;
 using netdx::engine::condition::Type;
 namespace diag = netdx::engine::diag;
-
-class FakeFields final : public FieldCatalog {
-public:
-    const FieldDef* find(std::string_view name) const override {
-        for (const auto& f : defs_) {
-            if (f.name == name) {
-                return &f;
-            }
-        }
-        return nullptr;
-    }
-    std::vector<std::string_view> names() const override {
-        std::vector<std::string_view> out;
-        for (const auto& f : defs_) {
-            out.push_back(f.name);
-        }
-        return out;
-    }
-
-private:
-    std::vector<FieldDef> defs_ = {
-        {1, "event.reason", Type::String, ""},
-        {2, "event.dport", Type::Int, ""},
-        {3, "event.saddr", Type::Ip, ""},
-        {4, "event.stack", Type::StringList, ""},
-        {5, "event.has_ports", Type::Bool, ""},
-        {6, "event.nf_hook", Type::String, ""},
-        {7, "event.sport", Type::Int, ""},
-        {8, "event.daddr", Type::Ip, ""},
-        {9, "event.comm", Type::String, ""},
-    };
-};
-
-class FakeScope final : public Scope {
-public:
-    std::map<std::string, std::vector<std::string>, std::less<>> lists;
-    std::map<std::string, std::string, std::less<>> macros;
-
-    std::optional<std::span<const std::string>> list(std::string_view name) const override {
-        auto it = lists.find(name);
-        if (it == lists.end()) {
-            return std::nullopt;
-        }
-        return std::span<const std::string>(it->second);
-    }
-    std::optional<std::string_view> macro(std::string_view name) const override {
-        auto it = macros.find(name);
-        if (it == macros.end()) {
-            return std::nullopt;
-        }
-        return std::string_view(it->second);
-    }
-    std::vector<std::string_view> list_names() const override {
-        std::vector<std::string_view> out;
-        for (const auto& [name, items] : lists) {
-            out.push_back(name);
-        }
-        return out;
-    }
-    std::vector<std::string_view> macro_names() const override {
-        std::vector<std::string_view> out;
-        for (const auto& [name, text] : macros) {
-            out.push_back(name);
-        }
-        return out;
-    }
-};
 
 const FakeFields fields;
 
