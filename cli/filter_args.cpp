@@ -44,27 +44,27 @@ Result<engine::IpAddr> resolve(const std::string& flag, const std::string& text)
 } // namespace
 
 void add_filter_options(CLI::App& cmd, FilterArgs& args) {
-    cmd.add_option("--host", args.host, "Only packets from or to this address (or host name)")
-        ->group("Filters");
-    cmd.add_option("--saddr", args.saddr, "Only packets from this source address")
-        ->group("Filters");
-    cmd.add_option("--daddr", args.daddr, "Only packets to this destination address")
-        ->group("Filters");
-    cmd.add_option("--port", args.port, "Only packets from or to this port")
-        ->check(CLI::Range(1, 65535))
-        ->group("Filters");
-    cmd.add_option("--sport", args.sport, "Only packets from this source port")
-        ->check(CLI::Range(1, 65535))
-        ->group("Filters");
-    cmd.add_option("--dport", args.dport, "Only packets to this destination port")
-        ->check(CLI::Range(1, 65535))
-        ->group("Filters");
-    cmd.add_option("--proto", args.proto, "Only this protocol: tcp, udp, icmp, icmpv6 or a number")
-        ->group("Filters");
-    cmd.add_option(
-           "--netns", args.netns, "Only this network namespace (name from 'ip netns', or host)")
-        ->group("Filters");
-    cmd.add_option("--dev", args.dev, "Only packets on this device (name)")->group("Filters");
+    struct Flag {
+        const char* name;
+        const char* placeholder;
+        const char* help;
+    };
+    auto add = [&cmd](const Flag& f, auto& target) {
+        return cmd.add_option(f.name, target, f.help)->type_name(f.placeholder)->group("Filters");
+    };
+    add({"--host", "ADDR", "Only packets from or to this address (or host name)"}, args.host);
+    add({"--saddr", "ADDR", "Only packets from this source address"}, args.saddr);
+    add({"--daddr", "ADDR", "Only packets to this destination address"}, args.daddr);
+    add({"--port", "PORT", "Only packets from or to this port"}, args.port)
+        ->check(CLI::Range(1, 65535));
+    add({"--sport", "PORT", "Only packets from this source port"}, args.sport)
+        ->check(CLI::Range(1, 65535));
+    add({"--dport", "PORT", "Only packets to this destination port"}, args.dport)
+        ->check(CLI::Range(1, 65535));
+    add({"--proto", "PROTO", "Only this protocol: tcp, udp, icmp, icmpv6 or a number"}, args.proto);
+    add({"--netns", "NAME", "Only this network namespace (a name 'ip netns' lists, or host)"},
+        args.netns);
+    add({"--dev", "DEV", "Only packets on this device"}, args.dev);
 }
 
 Result<engine::Filter> build_filter(const FilterArgs& args) {

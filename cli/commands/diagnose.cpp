@@ -76,19 +76,28 @@ Command add_diagnose_command(CLI::App& app) {
     add_filter_options(*cmd, args->filter);
     cmd->add_option("--duration",
                     args->duration_s,
-                    "Stop after this many seconds (default: "
-                    "at the first ERROR, or Ctrl-C)")
+                    "Stop after this many seconds (default: at the first ERROR, or Ctrl-C)")
+        ->type_name("SECONDS")
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--diag-keep", args->keep_going, "Keep running after an ERROR finding");
-    cmd->add_option(
-        "--json", args->json_path, "Also write the report as JSON (netdx.report/1) to FILE");
+    cmd->add_option("--json", args->json_path, "Also write the report (netdx.report/1) to FILE")
+        ->type_name("FILE");
     cmd->add_option("--rules",
                     args->rule_paths,
                     "Extra rule file or directory, loaded after the shipped knowledge and "
-                    "/etc/netdx/rules.d (repeatable)");
-    cmd->add_option(
-           "--ring-size", args->ring_mib, "Ring buffer size per probe in MiB (power of two)")
-        ->check(CLI::Range(1u, 1024u));
+                    "/etc/netdx/rules.d (repeatable)")
+        ->type_name("PATH");
+    cmd->add_option("--ring-size", args->ring_mib, "Ring buffer size per probe in MiB (default 4)")
+        ->type_name("MIB")
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                unsigned long mib = std::strtoul(text.c_str(), nullptr, 10);
+                bool power_of_two = mib > 0 && (mib & (mib - 1)) == 0;
+                return power_of_two && mib <= 1024
+                           ? std::string()
+                           : std::string("must be a power of two from 1 to 1024");
+            },
+            ""));
     cmd->footer("Examples:\n"
                 "  sudo netdx diagnose --host 10.0.0.2 --port 80 --proto tcp\n"
                 "  sudo netdx diagnose --netns blue --diag-keep --duration 30 --json report.json");
