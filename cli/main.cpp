@@ -48,7 +48,8 @@ int run(int argc, char** argv) {
                "Exit codes: 0 no error found, 1 an ERROR finding, 2 usage or rule errors,\n"
                "3 environment (privileges, BTF, kernel), 70 internal error.");
 
-    const Command commands[] = {add_diagnose_command(app), add_demo_command(app)};
+    const Command commands[] = {
+        add_diagnose_command(app), add_demo_command(app), add_rules_command(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -64,6 +65,13 @@ int run(int argc, char** argv) {
     for (const auto& command : commands) {
         if (command.app->parsed()) {
             return command.run(ctx);
+        }
+    }
+    // A command group (e.g. `netdx rules`) without its subcommand: show what it offers.
+    for (const auto& command : commands) {
+        if (command.app->parsed() || !command.app->get_subcommands().empty()) {
+            std::cout << command.app->help();
+            return exit_usage;
         }
     }
     return exit_usage;

@@ -24,6 +24,23 @@ std::optional<std::vector<std::string>> rule_sources(const std::vector<std::stri
     return sources;
 }
 
+std::vector<std::string> default_fixture_dirs(std::ostream& err) {
+    std::vector<std::string> dirs;
+    auto shipped = shipped_knowledge_dir();
+    if (!shipped) {
+        err << "netdx: error: " << shipped.error().describe() << "\n";
+        return dirs;
+    }
+    std::error_code ec;
+    for (const std::string& dir :
+         {*shipped + "/fixtures", std::string(site_rules_dir) + "/fixtures"}) {
+        if (std::filesystem::is_directory(dir, ec)) {
+            dirs.push_back(dir);
+        }
+    }
+    return dirs;
+}
+
 std::optional<engine::RuleSet> load_rules(const std::vector<std::string>& extra,
                                           std::ostream& err) {
     auto sources = rule_sources(extra, err);

@@ -19,6 +19,10 @@ inline constexpr const char* site_rules_dir = "/etc/netdx/rules.d";
 std::optional<std::vector<std::string>> rule_sources(const std::vector<std::string>& extra,
                                                      std::ostream& err);
 
+// Where fixtures of the shipped knowledge and of the site live (knowledge/fixtures,
+// /etc/netdx/rules.d/fixtures), those that exist.
+std::vector<std::string> default_fixture_dirs(std::ostream& err);
+
 // Loads and reports. nullopt when there were errors (already printed).
 std::optional<engine::RuleSet> load_rules(const std::vector<std::string>& extra, std::ostream& err);
 

@@ -27,8 +27,8 @@ public:
         : diagnoser_(diagnoser), reporter_(reporter) {}
 
     void on_event(engine::Event&& ev) override {
-        for (std::size_t index : diagnoser_.process(ev)) {
-            reporter_.finding(diagnoser_.findings()[index]);
+        for (const auto& change : diagnoser_.process(ev)) {
+            reporter_.finding(diagnoser_.findings()[change.index]);
         }
     }
 
@@ -175,6 +175,7 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     const auto& stats = diagnoser.stats();
     report.events = stats.events;
     report.suppressed = stats.suppressed;
+    report.suppressed_by = diagnoser.suppressed_by_rule();
     report.unexplained = stats.events - stats.explained - stats.suppressed;
     reporter.summary(report);
     return report;

@@ -14,6 +14,12 @@ double Finding::rate_per_s() const {
 
 Diagnoser::Diagnoser(const RuleSet& rules, Options options) : options_(options) {
     for (const auto& rule : rules.rules) {
+        if (!rule.enabled) {
+            continue;
+        }
+        if (rule.suppress) {
+            suppressed_.emplace_back(&rule, 0);
+        }
         for (std::size_t k = 0; k < event_kind_count; ++k) {
             if (!rule.kinds.test(k)) {
                 continue;
@@ -26,17 +32,20 @@ Diagnoser::Diagnoser(const RuleSet& rules, Options options) : options_(options) 
     }
 }
 
-const std::vector<std::size_t>& Diagnoser::process(const Event& ev) {
-    created_.clear();
+const std::vector<Diagnoser::Change>& Diagnoser::process(const Event& ev) {
+    changes_.clear();
     matched_.clear();
     ++stats_.events;
     const KindIndex& rules = index_[static_cast<std::size_t>(ev.kind)];
-    EventView view(ev);
+    EventView view(ev, {correlator_.observe(ev), options_.facts});
 
     for (const Rule* rule : rules.suppress) {
         if (rule->condition.matches(view)) {
             ++stats_.suppressed;
-            return created_;
+            for (auto& [r, count] : suppressed_) {
+                count += r == rule ? 1 : 0;
+            }
+            return changes_;
         }
     }
     for (const Rule* rule : rules.primary) {
@@ -57,7 +66,7 @@ const std::vector<std::size_t>& Diagnoser::process(const Event& ev) {
     for (const Rule* rule : matched_) {
         record(*rule, view);
     }
-    return created_;
+    return changes_;
 }
 
 std::string Diagnoser::rollup_key(const Rule& rule, const EventView& view) const {
@@ -85,12 +94,13 @@ void Diagnoser::record(const Rule& rule, const EventView& view) {
         if (f.evidence.size() < options_.max_evidence) {
             f.evidence.push_back(ev);
         }
+        escalate(rule, it->second);
         return;
     }
     Finding& f = findings_.emplace_back();
     f.rule_id = rule.id;
     f.category = rule.category;
-    f.level = rule.level;
+    f.level = f.initial_level = rule.level;
     f.message = rule.message ? rule.message->render(view) : std::string();
     for (const auto& step : rule.advice) {
         f.advice.push_back({step.kind, step.text.render(view)});
@@ -105,7 +115,41 @@ void Diagnoser::record(const Rule& rule, const EventView& view) {
         f.evidence.push_back(ev);
     }
     saw_error_ = saw_error_ || rule.level == Level::Error;
-    created_.push_back(findings_.size() - 1);
+    changes_.push_back({findings_.size() - 1, false});
+    escalate(rule, findings_.size() - 1);
+}
+
+void Diagnoser::escalate(const Rule& rule, std::size_t index) {
+    Finding& f = findings_[index];
+    const Escalation* reached = nullptr;
+    for (const auto& step : rule.escalations) {
+        if (step.level > f.level && step.reached(f)) {
+            reached = &step; // ascending by level: the last reached is the highest
+        }
+    }
+    if (reached == nullptr) {
+        return;
+    }
+    f.level = reached->level;
+    f.escalated_because = reached->describe();
+    saw_error_ = saw_error_ || f.level == Level::Error;
+    // A finding created by this same event is reported once, already at its new level.
+    for (const auto& change : changes_) {
+        if (change.index == index) {
+            return;
+        }
+    }
+    changes_.push_back({index, true});
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Diagnoser::suppressed_by_rule() const {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (const auto& [rule, count] : suppressed_) {
+        if (count > 0) {
+            out.emplace_back(rule->id, count);
+        }
+    }
+    return out;
 }
 
 std::optional<Level> Diagnoser::worst_level() const {

@@ -16,7 +16,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "correlator.h"
 #include "event.h"
+#include "facts.h"
 #include "finding.h"
 #include "rule.h"
 
@@ -29,6 +31,7 @@ public:
     struct Options {
         bool keep_going = false;      // --diag-keep: do not stop at the first ERROR
         std::size_t max_evidence = 5; // events kept per finding
+        FactSource* facts = nullptr;  // where fact.* fields come from; null: no facts
     };
     struct Stats {
         std::uint64_t events = 0;     // events evaluated
@@ -38,15 +41,22 @@ public:
 
     Diagnoser(const RuleSet& rules, Options options);
 
-    // Evaluates one event. Returns the indices (into findings()) of findings this event created;
-    // the reference is valid until the next call.
-    const std::vector<std::size_t>& process(const Event& ev);
+    // What an event did to the findings, for reporters that print as things happen.
+    struct Change {
+        std::size_t index; // into findings()
+        bool escalated;    // false: a new finding; true: an existing one rose in level
+    };
+
+    // Evaluates one event. The reference is valid until the next call.
+    const std::vector<Change>& process(const Event& ev);
 
     // True once an ERROR finding exists, unless keep_going.
     bool should_stop() const { return saw_error_ && !options_.keep_going; }
     const std::vector<Finding>& findings() const { return findings_; }
     std::optional<Level> worst_level() const;
     const Stats& stats() const { return stats_; }
+    // Benign events per suppress rule id, in rule order, only rules that matched.
+    std::vector<std::pair<std::string, std::uint64_t>> suppressed_by_rule() const;
 
 private:
     struct KindIndex {
@@ -56,14 +66,17 @@ private:
     };
 
     void record(const Rule& rule, const EventView& view);
+    void escalate(const Rule& rule, std::size_t index);
     std::string rollup_key(const Rule& rule, const EventView& view) const;
 
     Options options_;
+    Correlator correlator_;
     std::array<KindIndex, event_kind_count> index_;
     std::vector<Finding> findings_;
     std::unordered_map<std::string, std::size_t> by_key_;
-    std::vector<const Rule*> matched_; // reused per event
-    std::vector<std::size_t> created_; // reused per event
+    std::vector<const Rule*> matched_;                              // reused per event
+    std::vector<Change> changes_;                                   // reused per event
+    std::vector<std::pair<const Rule*, std::uint64_t>> suppressed_; // per suppress rule
     Stats stats_;
     bool saw_error_ = false;
 };

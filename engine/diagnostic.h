@@ -64,28 +64,37 @@ inline constexpr DiagCode bad_template{
     "E017", "bad-template", "A message or advice template has an unbalanced or empty {field}."};
 inline constexpr DiagCode unsupported_version{
     "E018", "unsupported-version", "The file requires a newer rule format than this netdx reads."};
+inline constexpr DiagCode override_missing{
+    "E019",
+    "override-missing",
+    "An override names a rule, list or macro that no earlier file defines."};
+inline constexpr DiagCode bad_override{
+    "E020",
+    "bad-override",
+    "An override uses an action the key does not allow, or names a key the entry does not give."};
+inline constexpr DiagCode too_complex{
+    "E021", "too-complex", "A rule file is too large or too deeply nested to load safely."};
+inline constexpr DiagCode bad_escalation{
+    "E022",
+    "bad-escalation",
+    "An escalation step has no threshold, or does not raise the rule's level."};
 inline constexpr DiagCode unknown_key{
     "W001", "unknown-key", "A key is not part of the rule format and is ignored."};
 
-inline constexpr std::array all = {&yaml_syntax,
-                                   &wrong_type,
-                                   &missing_key,
-                                   &duplicate_id,
-                                   &unknown_category,
-                                   &unknown_level,
-                                   &unknown_event_kind,
-                                   &invalid_id,
-                                   &unreadable_file,
-                                   &condition_syntax,
-                                   &unknown_field,
-                                   &type_mismatch,
-                                   &bad_regex,
-                                   &bad_literal,
-                                   &unknown_name,
-                                   &macro_cycle,
-                                   &bad_template,
-                                   &unsupported_version,
-                                   &unknown_key};
+inline constexpr DiagCode unused_name{
+    "W002", "unused-name", "A list or macro is defined but no rule uses it."};
+inline constexpr DiagCode every_event_kind{
+    "W003", "every-event-kind", "A rule listens to every event kind, so it runs on every event."};
+inline constexpr DiagCode never_true{
+    "W004", "never-true", "A condition can never be true, so the rule never fires."};
+
+inline constexpr std::array all = {
+    &yaml_syntax,   &wrong_type,         &missing_key,         &duplicate_id,     &unknown_category,
+    &unknown_level, &unknown_event_kind, &invalid_id,          &unreadable_file,  &condition_syntax,
+    &unknown_field, &type_mismatch,      &bad_regex,           &bad_literal,      &unknown_name,
+    &macro_cycle,   &bad_template,       &unsupported_version, &override_missing, &bad_override,
+    &too_complex,   &bad_escalation,     &unknown_key,         &unused_name,      &every_event_kind,
+    &never_true};
 } // namespace diag
 
 // A 1-based position in a named file. line == 0 means "the whole file".

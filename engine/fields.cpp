@@ -42,6 +42,15 @@ enum FieldId : std::uint32_t {
     NetnsExec,
     Pid,
     Comm,
+    TrailLength,
+    TrailKinds,
+    FlowEvents,
+    FlowDrops,
+    FlowDurationMs,
+    FlowReasons,
+    FactListening,
+    FactListenerAddress,
+    FactIpForward,
     FieldCount
 };
 
@@ -122,6 +131,39 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::Int,
      "pid of the task running when the event fired (often not the traffic's owner)"},
     {Comm, "event.comm", Type::String, "command name of that task"},
+    {TrailLength,
+     "trail.length",
+     Type::Int,
+     "events seen for this packet (same skb) so far, this one included"},
+    {TrailKinds, "trail.kinds", Type::StringList, "kinds of the events seen for this packet"},
+    {FlowEvents,
+     "flow.events",
+     Type::Int,
+     "events seen for this 5-tuple (either direction, any namespace), this one included"},
+    {FlowDrops, "flow.drops", Type::Int, "drop events seen for this 5-tuple"},
+    {FlowDurationMs,
+     "flow.duration_ms",
+     Type::Int,
+     "milliseconds between the flow's first event and this one"},
+    {FlowReasons,
+     "flow.reasons",
+     Type::StringList,
+     "distinct drop reasons seen in this flow, first seen first"},
+    {FactListening,
+     "fact.listening",
+     Type::Bool,
+     "a socket listens on the event's destination port and protocol, at its destination "
+     "address or a wildcard, in the event's namespace"},
+    {FactListenerAddress,
+     "fact.listener_address",
+     Type::String,
+     "address:port of a socket listening on the destination port and protocol at another "
+     "local address (e.g. 127.0.0.1:8080); absent when none"},
+    {FactIpForward,
+     "fact.ip_forward",
+     Type::Int,
+     "IP forwarding in the event's namespace for its family (net.ipv4.ip_forward or "
+     "net.ipv6.conf.all.forwarding)"},
 }};
 
 constexpr bool ids_match_positions() {
@@ -148,6 +190,14 @@ std::string_view origin_name(PacketOrigin origin) {
 
 std::string_view frame_symbol(const void* data, std::size_t i) {
     return static_cast<const Frame*>(data)[i].symbol;
+}
+
+std::string_view string_at(const void* data, std::size_t i) {
+    return static_cast<const std::string*>(data)[i];
+}
+
+std::string_view view_at(const void* data, std::size_t i) {
+    return static_cast<const std::string_view*>(data)[i];
 }
 
 Value present_string(std::string_view s) {
@@ -181,6 +231,28 @@ std::vector<std::string_view> EventFields::names() const {
 
 std::span<const FieldDef> EventFields::all() const {
     return field_defs;
+}
+
+condition::Value EventView::fact(std::uint32_t field_id, std::string_view name) const {
+    const Type type = field_defs[field_id].type;
+    if (context_.facts == nullptr) {
+        return Value::absent(type);
+    }
+    auto it = facts_.find(field_id);
+    if (it == facts_.end()) {
+        it = facts_.emplace(field_id, context_.facts->fact(name, ev_)).first;
+    }
+    const FactValue& v = it->second;
+    if (const bool* b = std::get_if<bool>(&v); b && type == Type::Bool) {
+        return Value::of_bool(*b);
+    }
+    if (const std::int64_t* i = std::get_if<std::int64_t>(&v); i && type == Type::Int) {
+        return Value::of_int(*i);
+    }
+    if (const std::string* str = std::get_if<std::string>(&v); str && type == Type::String) {
+        return Value::of_string(*str);
+    }
+    return Value::absent(type); // unknown, or a source that gave the wrong type
 }
 
 const NetfilterPath* EventView::netfilter() const {
@@ -299,6 +371,46 @@ Value EventView::read(std::uint32_t field_id) const {
         return Value::of_int(ev_.pid);
     case Comm:
         return present_string(ev_.comm);
+    case TrailLength:
+        return context_.correlation.trail ? Value::of_int(context_.correlation.trail->events)
+                                          : Value::absent(Type::Int);
+    case TrailKinds: {
+        const TrailState* trail = context_.correlation.trail;
+        if (!trail) {
+            return Value::absent(Type::StringList);
+        }
+        if (trail_kinds_.empty()) {
+            for (std::size_t k = 0; k < event_kind_count; ++k) {
+                if (trail->kinds.test(k)) {
+                    trail_kinds_.push_back(event_kind_name(static_cast<EventKind>(k)));
+                }
+            }
+        }
+        return Value::of_list({trail_kinds_.data(), trail_kinds_.size(), &view_at});
+    }
+    case FlowEvents:
+        return context_.correlation.flow ? Value::of_int(context_.correlation.flow->events)
+                                         : Value::absent(Type::Int);
+    case FlowDrops:
+        return context_.correlation.flow ? Value::of_int(context_.correlation.flow->drops)
+                                         : Value::absent(Type::Int);
+    case FlowDurationMs: {
+        const FlowState* flow = context_.correlation.flow;
+        return flow ? Value::of_int(
+                          static_cast<std::int64_t>((ev_.ts_ns - flow->first_seen_ns) / 1000000))
+                    : Value::absent(Type::Int);
+    }
+    case FlowReasons: {
+        const FlowState* flow = context_.correlation.flow;
+        return flow ? Value::of_list({flow->reasons.data(), flow->reasons.size(), &string_at})
+                    : Value::absent(Type::StringList);
+    }
+    case FactListening:
+        return fact(field_id, "listening");
+    case FactListenerAddress:
+        return fact(field_id, "listener_address");
+    case FactIpForward:
+        return fact(field_id, "ip_forward");
     case FieldCount:
         break;
     }

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-// The fields rules can read: `event.*` for now (trail.*, flow.* and fact.* join later). The
-// catalog answers the compiler at load time; EventView answers the evaluator for one event.
+// The fields rules can read: `event.*` (the event), `trail.*` (the packet's other events),
+// `flow.*` (its 5-tuple, both directions) and `fact.*` (host facts, fetched lazily). The catalog
+// answers the compiler at load time; EventView answers the evaluator for one event.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "condition/field.h"
+#include "correlator.h"
 #include "event.h"
+#include "facts.h"
 #include "kernel_paths.h"
 
 namespace netdx::engine {
@@ -24,18 +28,29 @@ public:
     std::span<const condition::FieldDef> all() const;
 };
 
-// Reads fields of one event. Derived fields (flow text, netfilter hook) are computed on first
-// use and cached, so a view should live for one event's evaluation and then be dropped.
+// What surrounds an event when rules read it: its trail and flow, and where facts come from.
+struct EventContext {
+    Correlator::View correlation;
+    FactSource* facts = nullptr; // null: every fact.* field is absent
+};
+
+// Reads fields of one event. Derived fields (flow text, netfilter hook, facts) are computed on
+// first use and cached, so a view lives for one event's evaluation; values it returns point
+// into the view and the event.
 class EventView final : public condition::FieldReader {
 public:
-    explicit EventView(const Event& ev) : ev_(ev) {}
+    explicit EventView(const Event& ev, EventContext context = {}) : ev_(ev), context_(context) {}
     condition::Value read(std::uint32_t field_id) const override;
     const Event& event() const { return ev_; }
 
 private:
     const NetfilterPath* netfilter() const;
+    condition::Value fact(std::uint32_t field_id, std::string_view name) const;
 
     const Event& ev_;
+    EventContext context_;
+    mutable std::map<std::uint32_t, FactValue> facts_;
+    mutable std::vector<std::string_view> trail_kinds_;
     mutable std::optional<std::optional<NetfilterPath>> netfilter_;
     mutable std::string flow_;
     mutable std::string tcp_flags_;

@@ -20,6 +20,8 @@ struct Finding {
     std::string rule_id;
     std::string category;
     Level level = Level::Info;
+    Level initial_level = Level::Info; // the rule's level; `level` may have escalated from it
+    std::string escalated_because;     // e.g. "3 events"; empty unless escalated
     std::string message;
     std::vector<AdviceStep> advice;
     std::uint64_t count = 0;

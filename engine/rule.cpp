@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+
+#include "finding.h"
 
 namespace netdx::engine {
 namespace {
@@ -49,9 +52,46 @@ std::string_view advice_kind_name(AdviceKind kind) {
 EventKindSet RuleSet::kinds_needed() const {
     EventKindSet kinds;
     for (const auto& rule : rules) {
-        kinds |= rule.kinds;
+        if (rule.enabled) {
+            kinds |= rule.kinds;
+        }
     }
     return kinds;
+}
+
+const Rule* RuleSet::find(std::string_view id) const {
+    for (const auto& rule : rules) {
+        if (rule.id == id) {
+            return &rule;
+        }
+    }
+    return nullptr;
+}
+
+bool Escalation::reached(const Finding& f) const {
+    double seconds = static_cast<double>(f.last_seen_ns - f.first_seen_ns) / 1e9;
+    return (!count || f.count >= *count) && (!rate_per_s || f.rate_per_s() >= *rate_per_s) &&
+           (!after_s || seconds >= *after_s);
+}
+
+std::string Escalation::describe() const {
+    auto number = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    std::string out;
+    auto add = [&out](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+    if (count) {
+        add(std::to_string(*count) + (*count == 1 ? " event" : " events"));
+    }
+    if (rate_per_s) {
+        add(number(*rate_per_s) + " events/s");
+    }
+    if (after_s) {
+        add("lasting " + number(*after_s) + " s");
+    }
+    return out;
 }
 
 } // namespace netdx::engine

@@ -36,6 +36,21 @@ struct AdviceTemplate {
 
 using EventKindSet = std::bitset<event_kind_count>;
 
+struct Finding;
+
+// Raise a finding's level once it is frequent or lasting enough. Every threshold the step gives
+// must be reached: {count: 3, level: ERROR} after three events, {rate_per_s: 10, after_s: 30,
+// level: ERROR} for a stream of at least 10 per second lasting 30 seconds.
+struct Escalation {
+    Level level = Level::Error;
+    std::optional<double> rate_per_s;
+    std::optional<std::uint64_t> count;
+    std::optional<double> after_s;
+
+    bool reached(const Finding& finding) const;
+    std::string describe() const; // "3 events", "10/s for 30 s", ...
+};
+
 struct Rule {
     std::string id;
     std::string category;
@@ -46,12 +61,15 @@ struct Rule {
     std::vector<AdviceTemplate> advice;
     std::vector<std::string> tags;
     std::vector<std::uint32_t> key_fields; // roll-up key; empty = the rendered message
+    std::vector<Escalation> escalations;   // ascending by level
     std::string description;
     // Benign noise: a matching event is explained, counted, and never reported.
     bool suppress = false;
     // Only fires for events that no other (non-fallback) rule matched.
     bool fallback = false;
-    SourceLoc origin; // where the rule was defined
+    bool enabled = true;                  // disabled rules are listed, never run
+    SourceLoc origin;                     // where the rule was defined
+    std::vector<SourceLoc> overridden_at; // later entries that changed it, in order
 };
 
 struct RuleSet {
@@ -60,6 +78,7 @@ struct RuleSet {
 
     // The event kinds at least one enabled rule listens to: probes attach only these.
     EventKindSet kinds_needed() const;
+    const Rule* find(std::string_view id) const;
 };
 
 } // namespace netdx::engine

@@ -21,5 +21,6 @@ struct Command {
 
 Command add_diagnose_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
+Command add_rules_command(CLI::App& app);
 
 } // namespace netdx::cli

@@ -86,7 +86,10 @@ Command add_diagnose_command(CLI::App& app) {
                     args->rule_paths,
                     "Extra rule file or directory, loaded after the shipped knowledge and "
                     "/etc/netdx/rules.d (repeatable)")
-        ->type_name("PATH");
+        ->type_name("PATH")
+        ->allow_extra_args(false)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--ring-size", args->ring_mib, "Ring buffer size per probe in MiB (default 4)")
         ->type_name("MIB")
         ->check(CLI::Validator(

@@ -83,6 +83,9 @@ public:
     std::string canonical() const;
     // Ids of the fields the condition reads, macros included, sorted and without duplicates.
     const std::vector<std::uint32_t>& fields_used() const;
+    // Why the condition can never be true, when a simple analysis can tell (a field equal to
+    // two constants, `x and not x`, an empty list, `false`); nullopt otherwise.
+    std::optional<std::string> never_true_reason() const;
 
 private:
     explicit Condition(std::shared_ptr<const detail::Program> program)

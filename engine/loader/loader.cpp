@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <system_error>
 
+#include "collector.h"
 #include "compiler.h"
 #include "reader.h"
 
@@ -46,61 +46,40 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths, Dia
     return files;
 }
 
-// The collector: later stages need every id to be unique across the loaded files.
-void compile_all(const std::vector<FileSpec>& files, LoadResult& out) {
-    std::map<std::string, SourceLoc> seen;
+LoadResult build(std::vector<FileSpec> files, Diagnostics diags) {
+    LoadResult out;
+    out.diagnostics = std::move(diags);
+    Collected collected = collect(files, out.diagnostics);
+    out.rules = compile(collected, out.diagnostics);
     for (const auto& file : files) {
         out.rules.files.push_back(file.path);
-        for (const auto& spec : file.rules) {
-            if (!spec.id.value.empty()) {
-                auto [it, inserted] = seen.try_emplace(spec.id.value, spec.id.loc);
-                if (!inserted) {
-                    Diagnostic& d = out.diagnostics.add(
-                        diag::duplicate_id, "rule id '" + spec.id.value + "' is already defined");
-                    locate(d, *file.text, spec.id, 0, spec.id.value.size());
-                    d.hints.push_back("first defined at " + it->second.file + ":" +
-                                      std::to_string(it->second.line) + ":" +
-                                      std::to_string(it->second.col) +
-                                      "; ids must be unique across all rule files");
-                    continue;
-                }
-            }
-            auto rule = compile_rule(file, spec, out.diagnostics);
-            if (rule && spec.enabled) {
-                out.rules.rules.push_back(std::move(*rule));
-            }
-        }
     }
+    return out;
 }
 
 } // namespace
 
 LoadResult load_rule_paths(const std::vector<std::string>& paths) {
-    LoadResult out;
+    Diagnostics diags;
     std::vector<FileSpec> files;
-    for (const auto& path : expand_paths(paths, out.diagnostics)) {
+    for (const auto& path : expand_paths(paths, diags)) {
         std::ifstream in(path, std::ios::binary);
-        std::ostringstream text;
-        if (!in || !(text << in.rdbuf())) {
-            // An empty file reads as a failed stream insertion; that is fine, not an error.
-            if (!in) {
-                out.diagnostics.add(
-                    diag::unreadable_file, "cannot read rule file", SourceLoc{path, 0, 0});
-                continue;
-            }
+        if (!in) {
+            diags.add(diag::unreadable_file, "cannot read rule file", SourceLoc{path, 0, 0});
+            continue;
         }
-        files.push_back(read_rule_text(path, text.str(), out.diagnostics));
+        std::ostringstream text;
+        text << in.rdbuf();
+        files.push_back(read_rule_text(path, text.str(), diags));
     }
-    compile_all(files, out);
-    return out;
+    return build(std::move(files), std::move(diags));
 }
 
 LoadResult load_rule_text(const std::string& path, const std::string& text) {
-    LoadResult out;
+    Diagnostics diags;
     std::vector<FileSpec> files;
-    files.push_back(read_rule_text(path, text, out.diagnostics));
-    compile_all(files, out);
-    return out;
+    files.push_back(read_rule_text(path, text, diags));
+    return build(std::move(files), std::move(diags));
 }
 
 } // namespace netdx::engine::loader

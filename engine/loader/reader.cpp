@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "reader.h"
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <string_view>
-
 #include <yaml-cpp/yaml.h>
 
 namespace netdx::engine::loader {
@@ -11,19 +12,44 @@ namespace {
 
 constexpr std::array<std::string_view, 4> top_level_keys = {
     "rules", "lists", "macros", "required_version"};
-constexpr std::array<std::string_view, 13> rule_keys = {"id",
-                                                        "category",
-                                                        "level",
-                                                        "events",
-                                                        "condition",
-                                                        "message",
-                                                        "advice",
-                                                        "tags",
-                                                        "key",
-                                                        "suppress",
-                                                        "fallback",
-                                                        "description",
-                                                        "enabled"};
+constexpr std::array<std::string_view, 15> rule_keys = {
+    "id",       "category", "level",    "events",      "condition", "message",  "advice",
+    "tags",     "key",      "suppress", "fallback",    "description", "enabled", "escalate",
+    "override"};
+constexpr std::array<std::string_view, 3> list_keys = {"list", "items", "override"};
+constexpr std::array<std::string_view, 3> macro_keys = {"macro", "condition", "override"};
+constexpr std::array<std::string_view, 4> escalate_keys = {"level", "rate_per_s", "count", "after_s"};
+
+// How deep brackets and indentation go, measured on the text before yaml-cpp sees it: yaml-cpp
+// recurses once per level and a few thousand levels overflow the stack.
+std::size_t nesting_depth(std::string_view text) {
+    std::size_t depth = 0;
+    std::size_t deepest = 0;
+    std::size_t indent_levels = 0;
+    bool line_start = true;
+    std::size_t indent = 0;
+    for (char c : text) {
+        if (line_start) {
+            if (c == ' ' || c == '-') {
+                ++indent;
+                continue;
+            }
+            line_start = false;
+            // Two columns per block level is the tightest YAML nesting people write.
+            indent_levels = indent / 2;
+        }
+        if (c == '\n') {
+            line_start = true;
+            indent = 0;
+        } else if (c == '[' || c == '{') {
+            ++depth;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+        deepest = std::max(deepest, depth + indent_levels);
+    }
+    return deepest;
+}
 
 class Reader {
 public:
@@ -39,12 +65,19 @@ private:
                        std::size_t length = 1);
     std::optional<ScalarText> scalar(const YAML::Node& node, std::string_view what);
     std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+    std::optional<double> number(const YAML::Node& node, std::string_view what);
     std::vector<ScalarText> string_list(const YAML::Node& node, std::string_view what);
     void check_keys(const YAML::Node& map,
                     std::span<const std::string_view> known,
                     std::string_view where);
+    OverrideSpec read_override(const YAML::Node& node);
     void read_rule(const YAML::Node& node);
-    void read_advice(const YAML::Node& node, RuleSpec& rule);
+    void read_list(const YAML::Node& node);
+    void read_macro(const YAML::Node& node);
+    std::optional<std::vector<AdviceSpec>> read_advice(const YAML::Node& node);
+    std::optional<std::vector<EscalationSpec>> read_escalate(const YAML::Node& node);
+    template <class Fn>
+    void for_each_entry(const YAML::Node& root, const char* key, Fn read_entry);
 
     FileSpec& file_;
     Diagnostics& diags_;
@@ -82,6 +115,7 @@ std::optional<ScalarText> Reader::scalar(const YAML::Node& node, std::string_vie
     ScalarText s;
     s.value = node.Scalar();
     s.loc = loc_of(node);
+    s.source = file_.text;
     s.positions = map_scalar(*file_.text, s.loc.line, s.loc.col, s.value);
     return s;
 }
@@ -91,6 +125,15 @@ std::optional<bool> Reader::boolean(const YAML::Node& node, std::string_view wha
         return node.Scalar() == "true";
     }
     report(diag::wrong_type, std::string(what) + " must be true or false", node);
+    return std::nullopt;
+}
+
+std::optional<double> Reader::number(const YAML::Node& node, std::string_view what) {
+    double value = 0;
+    if (node.IsScalar() && YAML::convert<double>::decode(node, value) && value > 0) {
+        return value;
+    }
+    report(diag::wrong_type, std::string(what) + " must be a positive number", node);
     return std::nullopt;
 }
 
@@ -130,12 +173,40 @@ void Reader::check_keys(const YAML::Node& map,
     }
 }
 
-void Reader::read_advice(const YAML::Node& node, RuleSpec& rule) {
-    if (!node.IsSequence()) {
-        report(
-            diag::wrong_type, "advice must be a list of '- check: ...' or '- change: ...'", node);
-        return;
+OverrideSpec Reader::read_override(const YAML::Node& node) {
+    OverrideSpec spec;
+    if (!node.IsMap()) {
+        report(diag::wrong_type,
+               "'override' must map keys to append or replace, e.g. {advice: replace}",
+               node);
+        return spec;
     }
+    spec.loc = loc_of(node);
+    for (const auto& kv : node) {
+        auto key = scalar(kv.first, "an override key");
+        if (!key) {
+            continue;
+        }
+        const std::string action = kv.second.IsScalar() ? kv.second.Scalar() : std::string();
+        if (action != "append" && action != "replace") {
+            report(diag::bad_override,
+                   "override action for '" + key->value + "' must be append or replace",
+                   kv.second);
+            continue;
+        }
+        spec.keys.emplace_back(std::move(*key),
+                               action == "append" ? OverrideAction::Append
+                                                  : OverrideAction::Replace);
+    }
+    return spec;
+}
+
+std::optional<std::vector<AdviceSpec>> Reader::read_advice(const YAML::Node& node) {
+    if (!node.IsSequence()) {
+        report(diag::wrong_type, "advice must be a list of '- check: ...' or '- change: ...'", node);
+        return std::nullopt;
+    }
+    std::vector<AdviceSpec> steps;
     for (const auto& step : node) {
         if (!step.IsMap() || step.size() != 1) {
             report(diag::wrong_type,
@@ -153,22 +224,68 @@ void Reader::read_advice(const YAML::Node& node, RuleSpec& rule) {
             continue;
         }
         if (auto text = scalar(kv.second, "advice text")) {
-            rule.advice.push_back(
+            steps.push_back(
                 {kind == "check" ? AdviceKind::Check : AdviceKind::Change, std::move(*text)});
         }
     }
+    return steps;
+}
+
+std::optional<std::vector<EscalationSpec>> Reader::read_escalate(const YAML::Node& node) {
+    // One step ({rate_per_s: 10, level: ERROR}) or a list of them.
+    std::vector<YAML::Node> items;
+    if (node.IsMap()) {
+        items.push_back(node);
+    } else if (node.IsSequence()) {
+        for (const auto& item : node) {
+            items.push_back(item);
+        }
+    } else {
+        report(diag::wrong_type,
+               "'escalate' must be a step like {rate_per_s: 10, level: ERROR}, or a list of them",
+               node);
+        return std::nullopt;
+    }
+    std::vector<EscalationSpec> steps;
+    for (const auto& item : items) {
+        if (!item.IsMap()) {
+            report(diag::wrong_type, "an escalation step must be a mapping", item);
+            continue;
+        }
+        check_keys(item, escalate_keys, "an escalation step");
+        EscalationSpec step;
+        step.loc = loc_of(item);
+        if (auto n = item["level"]) {
+            if (auto s = scalar(n, "'level'")) {
+                step.level = std::move(*s);
+            }
+        }
+        if (auto n = item["rate_per_s"]) {
+            step.rate_per_s = number(n, "'rate_per_s'");
+        }
+        if (auto n = item["after_s"]) {
+            step.after_s = number(n, "'after_s'");
+        }
+        if (auto n = item["count"]) {
+            std::uint64_t count = 0;
+            if (n.IsScalar() && YAML::convert<std::uint64_t>::decode(n, count) && count > 0) {
+                step.count = count;
+            } else {
+                report(diag::wrong_type, "'count' must be a whole number of at least 1", n);
+            }
+        }
+        steps.push_back(std::move(step));
+    }
+    return steps;
 }
 
 void Reader::read_rule(const YAML::Node& node) {
-    if (!node.IsMap()) {
-        report(diag::wrong_type,
-               "each entry of 'rules' must be a mapping with id, category, ...",
-               node);
-        return;
-    }
     RuleSpec rule;
     rule.loc = loc_of(node);
     check_keys(node, rule_keys, "a rule");
+    for (const auto& kv : node) {
+        rule.keys_given.push_back(kv.first.Scalar());
+    }
     auto text_key = [&](const char* key, ScalarText& out) {
         if (auto n = node[key]) {
             if (auto s = scalar(n, std::string("'") + key + "'")) {
@@ -179,32 +296,102 @@ void Reader::read_rule(const YAML::Node& node) {
     text_key("id", rule.id);
     text_key("category", rule.category);
     text_key("level", rule.level);
-    text_key("condition", rule.condition);
     text_key("message", rule.message);
     text_key("description", rule.description);
-    if (auto n = node["events"]) {
-        rule.events = string_list(n, "'events'");
+    if (auto n = node["condition"]) {
+        if (auto s = scalar(n, "'condition'")) {
+            rule.condition.push_back(std::move(*s));
+        }
     }
-    if (auto n = node["tags"]) {
-        rule.tags = string_list(n, "'tags'");
-    }
-    if (auto n = node["key"]) {
-        rule.key = string_list(n, "'key'");
-    }
-    if (auto n = node["advice"]) {
-        read_advice(n, rule);
-    }
-    auto flag = [&](const char* key, bool& out) {
+    auto list_key = [&](const char* key, std::optional<std::vector<ScalarText>>& out) {
         if (auto n = node[key]) {
-            if (auto b = boolean(n, std::string("'") + key + "'")) {
-                out = *b;
-            }
+            out = string_list(n, std::string("'") + key + "'");
+        }
+    };
+    list_key("events", rule.events);
+    list_key("tags", rule.tags);
+    list_key("key", rule.key);
+    if (auto n = node["advice"]) {
+        rule.advice = read_advice(n);
+    }
+    if (auto n = node["escalate"]) {
+        rule.escalate = read_escalate(n);
+    }
+    auto flag = [&](const char* key, std::optional<bool>& out) {
+        if (auto n = node[key]) {
+            out = boolean(n, std::string("'") + key + "'");
         }
     };
     flag("suppress", rule.suppress);
     flag("fallback", rule.fallback);
     flag("enabled", rule.enabled);
+    if (auto n = node["override"]) {
+        rule.override = read_override(n);
+    }
     file_.rules.push_back(std::move(rule));
+}
+
+void Reader::read_list(const YAML::Node& node) {
+    ListSpec list;
+    list.loc = loc_of(node);
+    check_keys(node, list_keys, "a list");
+    if (auto n = node["list"]) {
+        if (auto s = scalar(n, "'list'")) {
+            list.name = std::move(*s);
+        }
+    } else {
+        diags_.add(diag::missing_key, "list has no 'list' (its name)", list.loc);
+    }
+    if (auto n = node["items"]) {
+        list.items = string_list(n, "'items'");
+    }
+    if (auto n = node["override"]) {
+        list.override = read_override(n);
+    }
+    file_.lists.push_back(std::move(list));
+}
+
+void Reader::read_macro(const YAML::Node& node) {
+    MacroSpec macro;
+    macro.loc = loc_of(node);
+    check_keys(node, macro_keys, "a macro");
+    if (auto n = node["macro"]) {
+        if (auto s = scalar(n, "'macro'")) {
+            macro.name = std::move(*s);
+        }
+    } else {
+        diags_.add(diag::missing_key, "macro has no 'macro' (its name)", macro.loc);
+    }
+    if (auto n = node["condition"]) {
+        if (auto s = scalar(n, "'condition'")) {
+            macro.condition.push_back(std::move(*s));
+        }
+    }
+    if (auto n = node["override"]) {
+        macro.override = read_override(n);
+    }
+    file_.macros.push_back(std::move(macro));
+}
+
+template <class Fn>
+void Reader::for_each_entry(const YAML::Node& root, const char* key, Fn read_entry) {
+    auto entries = root[key];
+    if (!entries) {
+        return;
+    }
+    if (!entries.IsSequence()) {
+        report(diag::wrong_type, std::string("'") + key + "' must be a list", entries);
+        return;
+    }
+    for (const auto& entry : entries) {
+        if (!entry.IsMap()) {
+            report(diag::wrong_type,
+                   std::string("each entry of '") + key + "' must be a mapping",
+                   entry);
+            continue;
+        }
+        (this->*read_entry)(entry);
+    }
 }
 
 void Reader::read_document(const YAML::Node& root) {
@@ -228,22 +415,9 @@ void Reader::read_document(const YAML::Node& root) {
                 .hints.push_back("upgrade netdx, or remove the file from the rule paths");
         }
     }
-    for (const char* unsupported : {"lists", "macros"}) {
-        if (auto n = root[unsupported]) {
-            report(diag::wrong_type,
-                   std::string("'") + unsupported + "' are not supported by this version yet",
-                   n);
-        }
-    }
-    if (auto rules = root["rules"]) {
-        if (!rules.IsSequence()) {
-            report(diag::wrong_type, "'rules' must be a list of rules", rules);
-            return;
-        }
-        for (const auto& r : rules) {
-            read_rule(r);
-        }
-    }
+    for_each_entry(root, "lists", &Reader::read_list);
+    for_each_entry(root, "macros", &Reader::read_macro);
+    for_each_entry(root, "rules", &Reader::read_rule);
 }
 
 } // namespace
@@ -252,6 +426,20 @@ FileSpec read_rule_text(std::string path, std::string text, Diagnostics& diags) 
     FileSpec file;
     file.path = std::move(path);
     file.text = std::make_shared<const std::string>(std::move(text));
+    if (file.text->size() > max_file_bytes) {
+        diags.add(diag::too_complex,
+                  "rule file is " + std::to_string(file.text->size()) + " bytes; the limit is " +
+                      std::to_string(max_file_bytes),
+                  SourceLoc{file.path, 0, 0});
+        return file;
+    }
+    if (std::size_t depth = nesting_depth(*file.text); depth > max_nesting) {
+        diags.add(diag::too_complex,
+                  "rule file nests " + std::to_string(depth) + " levels deep; the limit is " +
+                      std::to_string(max_nesting),
+                  SourceLoc{file.path, 0, 0});
+        return file;
+    }
     YAML::Node root;
     try {
         root = YAML::Load(*file.text);

@@ -90,12 +90,9 @@ map_scalar(std::string_view file_text, std::size_t line, std::size_t col, std::s
     return positions;
 }
 
-void locate(Diagnostic& d,
-            std::string_view file_text,
-            const ScalarText& scalar,
-            std::size_t offset,
-            std::size_t length) {
+void locate(Diagnostic& d, const ScalarText& scalar, std::size_t offset, std::size_t length) {
     d.loc = scalar.loc;
+    std::string_view file_text = scalar.source ? std::string_view(*scalar.source) : "";
     if (!scalar.positions.empty()) {
         auto [line, col] = scalar.positions[std::min(offset, scalar.positions.size() - 1)];
         if (offset >= scalar.positions.size()) {
@@ -123,14 +120,41 @@ void locate(Diagnostic& d,
                         std::to_string(scalar.loc.line));
 }
 
-Diagnostic& add_text_problem(Diagnostics& diags,
-                             std::string_view file_text,
-                             const ScalarText& scalar,
-                             const TextProblem& problem) {
+Diagnostic& add_text_problem(Diagnostics& diags, const ScalarText& scalar, const TextProblem& problem) {
     Diagnostic& d = diags.add(*problem.code, problem.message);
-    locate(d, file_text, scalar, problem.offset, problem.length);
+    locate(d, scalar, problem.offset, problem.length);
     d.hints = problem.hints;
     return d;
+}
+
+ComposedText::ComposedText(const std::vector<ScalarText>& parts) {
+    if (parts.size() == 1) {
+        text_ = parts.front().value;
+        parts_.emplace_back(0, &parts.front());
+        return;
+    }
+    for (const auto& part : parts) {
+        text_ += text_.empty() ? "(" : ") and (";
+        parts_.emplace_back(text_.size(), &part);
+        text_ += part.value;
+    }
+    if (!parts.empty()) {
+        text_ += ")";
+    }
+}
+
+std::pair<const ScalarText*, std::size_t> ComposedText::locate(std::size_t offset) const {
+    if (parts_.empty()) {
+        return {nullptr, 0};
+    }
+    auto part = parts_.front();
+    for (const auto& p : parts_) {
+        if (p.first <= offset) {
+            part = p;
+        }
+    }
+    std::size_t inside = offset - part.first;
+    return {part.second, std::min(inside, part.second->value.size())};
 }
 
 } // namespace netdx::engine::loader

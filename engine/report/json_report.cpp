@@ -31,6 +31,9 @@ nlohmann::json to_json(const Finding& f) {
     j["id"] = f.rule_id;
     j["category"] = f.category;
     j["level"] = level_name(f.level);
+    if (!f.escalated_because.empty()) {
+        j["escalated"] = {{"from", level_name(f.initial_level)}, {"because", f.escalated_because}};
+    }
     j["message"] = f.message;
     nlohmann::json advice = nlohmann::json::array();
     for (const auto& step : f.advice) {
@@ -76,6 +79,10 @@ nlohmann::json to_json(const Report& r) {
                 {{"name", p.name}, {"tracepoint", p.tracepoint}, {"reason", p.reason}});
         }
     }
+    nlohmann::json suppressed_by = nlohmann::json::object();
+    for (const auto& [rule, count] : r.suppressed_by) {
+        suppressed_by[rule] = count;
+    }
     nlohmann::json facts = nlohmann::json::array();
     for (const auto& gap : r.facts_unavailable) {
         facts.push_back({{"name", gap.name}, {"reason", gap.reason}});
@@ -85,6 +92,7 @@ nlohmann::json to_json(const Report& r) {
                      {"facts_unavailable", std::move(facts)},
                      {"events", r.events},
                      {"suppressed_events", r.suppressed},
+                     {"suppressed_by", suppressed_by},
                      {"unexplained_events", r.unexplained},
                      {"decode_errors", r.decode_errors},
                      {"lost_events", std::move(lost)}};

@@ -14,7 +14,8 @@ public:
     virtual ~Reporter() = default;
     // Probes are attached and events are flowing.
     virtual void ready(const Report& report) = 0;
-    // A new finding (printed once, at first sight; counts come with the summary).
+    // A new finding (printed at first sight; counts come with the summary), or one whose level
+    // just escalated (finding.escalated_because says why).
     virtual void finding(const Finding& finding) = 0;
     // A probe lost `count` more events since the last call (ring buffer full).
     virtual void lost_events(std::string_view probe, std::uint64_t count) = 0;

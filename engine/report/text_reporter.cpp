@@ -72,7 +72,12 @@ void TextReporter::ready(const Report& report) {
 }
 
 void TextReporter::finding(const Finding& f) {
-    out_ << level_name(f.level) << "  " << f.category << "  (rule " << f.rule_id << ")\n";
+    out_ << level_name(f.level) << "  " << f.category << "  (rule " << f.rule_id;
+    if (!f.escalated_because.empty()) {
+        out_ << "; escalated from " << level_name(f.initial_level) << " after "
+             << f.escalated_because;
+    }
+    out_ << ")\n";
     out_ << "  " << f.message << "\n";
     if (!f.evidence.empty()) {
         const Event& ev = f.evidence.front();

@@ -185,11 +185,11 @@ TEST_CASE("a duplicate id in a later file is an error naming the first definitio
     std::ofstream(dir / "b.yaml") << valid_rule;
     auto r = load_rule_paths({dir.string(), (dir / "missing.yaml").string()});
     CHECK(summary(r.diagnostics) == "0:0 E009 no such rule file or directory\n"
-                                    "2:9 E004 rule id 'my-drop' is already defined\n");
+                                    "2:9 E004 rule 'my-drop' is already defined\n");
     CHECK(r.diagnostics.items()[1].loc.file == (dir / "b.yaml").string());
     CHECK(r.diagnostics.items()[1].hints.at(0) ==
           "first defined at " + (dir / "a.yaml").string() +
-              ":2:9; ids must be unique across all rule files");
+              ":2:5; to change it, add 'override:' saying how, e.g. override: {condition: append}");
     CHECK(r.rules.rules.size() == 1);
     fs::remove_all(dir);
 }

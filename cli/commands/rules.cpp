@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+// netdx rules lint|list|test|explain: everything a support team needs to write, check and ship
+// rules, without root and without BPF.
+#include "../rules.h"
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../exit_codes.h"
+#include "commands.h"
+#include "engine/fields.h"
+#include "engine/fixture.h"
+#include "engine/loader/loader.h"
+
+namespace netdx::cli {
+namespace {
+
+struct RulesArgs {
+    std::vector<std::string> paths;
+    std::vector<std::string> rule_paths;
+    bool json = false;
+    bool require_coverage = false;
+    std::string id;
+};
+
+std::string where(const engine::SourceLoc& loc) {
+    return loc.file + ":" + std::to_string(loc.line);
+}
+
+std::string kinds_text(const engine::EventKindSet& kinds) {
+    if (kinds.all()) {
+        return "any";
+    }
+    std::string out;
+    for (std::size_t k = 0; k < engine::event_kind_count; ++k) {
+        if (kinds.test(k)) {
+            out += (out.empty() ? "" : ",") +
+                   std::string(engine::event_kind_name(static_cast<engine::EventKind>(k)));
+        }
+    }
+    return out;
+}
+
+// Loads shipped, site and `extra` rules; prints diagnostics unless `quiet`.
+std::optional<engine::loader::LoadResult> load(const std::vector<std::string>& extra, bool quiet) {
+    auto sources = rule_sources(extra, std::cerr);
+    if (!sources) {
+        return std::nullopt;
+    }
+    auto loaded = engine::loader::load_rule_paths(*sources);
+    if (!quiet) {
+        engine::render_text(std::cerr, loaded.diagnostics);
+    }
+    return loaded;
+}
+
+int run_lint(const RulesArgs& args) {
+    auto loaded = load(args.paths, args.json);
+    if (!loaded) {
+        return exit_environment;
+    }
+    const auto& d = loaded->diagnostics;
+    if (args.json) {
+        nlohmann::json out;
+        out["files"] = loaded->rules.files;
+        out["rules"] = loaded->rules.rules.size();
+        out["errors"] = d.error_count();
+        out["warnings"] = d.warning_count();
+        out["diagnostics"] = nlohmann::json::array();
+        for (const auto& item : d.items()) {
+            out["diagnostics"].push_back(engine::to_json(item));
+        }
+        std::cout << out.dump(2) << "\n";
+    } else {
+        std::cout << "netdx: " << loaded->rules.rules.size() << " rules from "
+                  << loaded->rules.files.size() << " files: " << d.error_count() << " errors, "
+                  << d.warning_count() << " warnings\n";
+    }
+    return d.has_errors() ? exit_usage : exit_ok;
+}
+
+int run_list(const RulesArgs& args) {
+    auto loaded = load(args.rule_paths, args.json);
+    if (!loaded || loaded->diagnostics.has_errors()) {
+        return exit_usage;
+    }
+    const auto& rules = loaded->rules.rules;
+    if (args.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& r : rules) {
+            nlohmann::json overrides = nlohmann::json::array();
+            for (const auto& loc : r.overridden_at) {
+                overrides.push_back(where(loc));
+            }
+            out.push_back({{"id", r.id},
+                           {"category", r.category},
+                           {"level", r.suppress ? "-" : engine::level_name(r.level)},
+                           {"events", kinds_text(r.kinds)},
+                           {"enabled", r.enabled},
+                           {"suppress", r.suppress},
+                           {"fallback", r.fallback},
+                           {"defined_at", where(r.origin)},
+                           {"overridden_at", overrides}});
+        }
+        std::cout << out.dump(2) << "\n";
+        return exit_ok;
+    }
+    std::size_t id_width = 2;
+    for (const auto& r : rules) {
+        id_width = std::max(id_width, r.id.size());
+    }
+    std::cout << std::left << std::setw(static_cast<int>(id_width)) << "ID"
+              << "  LEVEL   CATEGORY                 EVENTS  DEFINED AT\n";
+    for (const auto& r : rules) {
+        std::string level = r.suppress ? "benign" : std::string(engine::level_name(r.level));
+        if (!r.enabled) {
+            level = "off";
+        }
+        std::cout << std::setw(static_cast<int>(id_width)) << r.id << "  " << std::setw(6) << level
+                  << "  " << std::setw(23) << (r.suppress ? "-" : r.category) << "  "
+                  << std::setw(6) << kinds_text(r.kinds) << "  " << where(r.origin);
+        for (const auto& loc : r.overridden_at) {
+            std::cout << ", overridden at " << where(loc);
+        }
+        std::cout << "\n";
+    }
+    return exit_ok;
+}
+
+int run_test(const RulesArgs& args) {
+    auto loaded = load(args.rule_paths, false);
+    if (!loaded || loaded->diagnostics.has_errors()) {
+        return exit_usage;
+    }
+    auto paths = args.paths.empty() ? default_fixture_dirs(std::cerr) : args.paths;
+    engine::Diagnostics diags;
+    auto fixtures = engine::read_fixture_paths(paths, diags);
+    engine::render_text(std::cerr, diags);
+    if (diags.has_errors()) {
+        return exit_usage;
+    }
+    std::size_t failed = 0;
+    std::set<std::string> positive;
+    std::set<std::string> negative;
+    for (const auto& fixture : fixtures) {
+        auto outcome = engine::run_fixture(loaded->rules, fixture);
+        std::cout << (outcome.passed ? "PASS  " : "FAIL  ") << fixture.name << "  ("
+                  << where(fixture.loc) << ")\n";
+        for (const auto& why : outcome.failures) {
+            std::cout << "      - " << why << "\n";
+        }
+        failed += outcome.passed ? 0 : 1;
+        for (const auto& x : fixture.expect) {
+            positive.insert(x.rule);
+        }
+        for (const auto& [id, loc] : fixture.absent) {
+            negative.insert(id);
+        }
+    }
+    std::vector<std::string> uncovered;
+    for (const auto& r : loaded->rules.rules) {
+        if (!r.enabled) {
+            continue;
+        }
+        std::string missing;
+        if (!positive.count(r.id)) {
+            missing = "no positive fixture (expect)";
+        }
+        if (!negative.count(r.id)) {
+            missing += (missing.empty() ? "" : ", ") + std::string("no negative fixture (absent)");
+        }
+        if (!missing.empty()) {
+            uncovered.push_back(r.id + ": " + missing);
+        }
+    }
+    std::cout << fixtures.size() << " fixtures: " << fixtures.size() - failed << " passed, "
+              << failed << " failed\n";
+    if (!uncovered.empty()) {
+        std::cout << uncovered.size() << " rules not covered both ways:\n";
+        for (const auto& line : uncovered) {
+            std::cout << "  " << line << "\n";
+        }
+    }
+    if (failed > 0) {
+        return exit_error_found;
+    }
+    return args.require_coverage && !uncovered.empty() ? exit_error_found : exit_ok;
+}
+
+int run_explain(const RulesArgs& args) {
+    auto loaded = load(args.rule_paths, false);
+    if (!loaded || loaded->diagnostics.has_errors()) {
+        return exit_usage;
+    }
+    const engine::Rule* r = loaded->rules.find(args.id);
+    if (r == nullptr) {
+        std::vector<std::string_view> ids;
+        for (const auto& rule : loaded->rules.rules) {
+            ids.push_back(rule.id);
+        }
+        std::cerr << "netdx: error: no rule '" << args.id << "'";
+        auto guess = engine::closest_match(args.id, ids);
+        if (!guess.empty()) {
+            std::cerr << "; did you mean '" << guess << "'?";
+        }
+        std::cerr << "\nhint: 'netdx rules list' shows every rule\n";
+        return exit_usage;
+    }
+    std::cout << r->id << (r->enabled ? "" : " (disabled)") << "\n\n";
+    if (!r->description.empty()) {
+        std::cout << r->description << "\n\n";
+    }
+    if (r->suppress) {
+        std::cout << "kind:       benign noise: matching events are counted, never reported\n";
+    } else {
+        std::cout << "category:   " << r->category
+                  << "\nlevel:      " << engine::level_name(r->level)
+                  << (r->fallback ? " (fallback)" : "") << "\n";
+    }
+    for (const auto& step : r->escalations) {
+        std::cout << "escalates:  to " << engine::level_name(step.level) << " after "
+                  << step.describe() << "\n";
+    }
+    std::cout << "events:     " << kinds_text(r->kinds) << "\n";
+    std::cout << "condition:  " << r->condition.canonical() << "\n";
+    if (r->message) {
+        std::cout << "message:    " << r->message->source() << "\n";
+    }
+    for (const auto& step : r->advice) {
+        std::cout << (step.kind == engine::AdviceKind::Check ? "check:      " : "change:     ")
+                  << step.text.source() << "\n";
+    }
+    if (!r->tags.empty()) {
+        std::cout << "tags:       ";
+        for (std::size_t i = 0; i < r->tags.size(); ++i) {
+            std::cout << (i ? ", " : "") << r->tags[i];
+        }
+        std::cout << "\n";
+    }
+    std::cout << "defined at: " << where(r->origin) << "\n";
+    for (const auto& loc : r->overridden_at) {
+        std::cout << "overridden: " << where(loc) << "\n";
+    }
+    return exit_ok;
+}
+
+} // namespace
+
+Command add_rules_command(CLI::App& app) {
+    auto args = std::make_shared<RulesArgs>();
+    CLI::App* rules =
+        app.add_subcommand("rules", "Check, list, test and explain the rules (no root needed)");
+    rules->require_subcommand(0, 1);
+
+    CLI::App* lint = rules->add_subcommand(
+        "lint", "Load the shipped rules, /etc/netdx/rules.d and PATHs; report every problem");
+    lint->add_option("paths", args->paths, "Rule files or directories to check")->type_name("PATH");
+    lint->add_flag("--json", args->json, "Print the result as JSON");
+
+    CLI::App* list =
+        rules->add_subcommand("list", "List the effective rules and where each came from");
+    list->add_flag("--json", args->json, "Print the list as JSON");
+
+    CLI::App* test =
+        rules->add_subcommand("test", "Run rule fixtures (default: the shipped and site fixtures)");
+    test->add_option("paths", args->paths, "Fixture files or directories")->type_name("PATH");
+    test->add_flag("--require-coverage",
+                   args->require_coverage,
+                   "Fail unless every rule has a positive and a negative fixture");
+
+    CLI::App* explain = rules->add_subcommand("explain", "Show one rule in full");
+    explain->add_option("id", args->id, "The rule id")->required()->type_name("ID");
+
+    for (CLI::App* cmd : {list, test, explain}) {
+        cmd->add_option("--rules", args->rule_paths, "Extra rule file or directory (repeatable)")
+            ->type_name("PATH")
+            ->allow_extra_args(false);
+    }
+    rules->footer("Examples:\n"
+                  "  netdx rules lint /etc/netdx/rules.d/site.yaml\n"
+                  "  netdx rules test --rules site.yaml site-fixtures.yaml\n"
+                  "  netdx rules explain no-listener-tcp");
+    return {rules, [=](const CommandContext&) {
+                if (lint->parsed()) {
+                    return run_lint(*args);
+                }
+                if (list->parsed()) {
+                    return run_list(*args);
+                }
+                if (test->parsed()) {
+                    return run_test(*args);
+                }
+                if (explain->parsed()) {
+                    return run_explain(*args);
+                }
+                std::cout << rules->help();
+                return static_cast<int>(exit_usage);
+            }};
+}
+
+} // namespace netdx::cli
