@@ -7,7 +7,7 @@ set -eu
 build_deps="cmake make ninja-build pkg-config g++ clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
     libyaml-cpp-dev libre2-dev libcli11-dev nlohmann-json3-dev doctest-dev"
 # Tools the demo and the end-to-end tests use to build namespaces, inject faults and make traffic.
-runtime_deps="iproute2 iptables nftables ncat iputils-ping jq python3-jsonschema procps"
+runtime_deps="iproute2 iptables nftables ncat iputils-ping jq python3-jsonschema python3-yaml procps"
 
 missing=""
 for pkg in $build_deps $runtime_deps; do
