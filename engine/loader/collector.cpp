@@ -34,10 +34,8 @@ std::string where(const SourceLoc& loc) {
     return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col);
 }
 
-Diagnostic& report_at(Diagnostics& diags,
-                      const DiagCode& code,
-                      std::string message,
-                      const ScalarText& at) {
+Diagnostic&
+report_at(Diagnostics& diags, const DiagCode& code, std::string message, const ScalarText& at) {
     Diagnostic& d = diags.add(code, std::move(message));
     locate(d, at, 0, at.value.size());
     return d;
@@ -95,7 +93,8 @@ bool apply_rule_override(RuleSpec& base, RuleSpec&& patch, Diagnostics& diags) {
             if (action == OverrideAction::Replace) {
                 base.condition.clear();
             }
-            base.condition.insert(base.condition.end(), patch.condition.begin(), patch.condition.end());
+            base.condition.insert(
+                base.condition.end(), patch.condition.begin(), patch.condition.end());
         } else if (k == "advice") {
             merge_list(base.advice, std::move(patch.advice), action);
         } else if (k == "tags") {

@@ -2,8 +2,9 @@
 #include "compiler.h"
 
 #include <map>
-#include <re2/re2.h>
 #include <set>
+
+#include <re2/re2.h>
 
 #include "../fields.h"
 
@@ -134,8 +135,8 @@ void Compiler::missing(const RuleSpec& spec, const char* key) {
 std::optional<condition::Condition> Compiler::compile_condition(const ComposedText& owner,
                                                                 const std::string& context) {
     std::vector<condition::Problem> problems;
-    auto cond = condition::Condition::compile(
-        owner.text(), EventFields::instance(), &scope_, problems);
+    auto cond =
+        condition::Condition::compile(owner.text(), EventFields::instance(), &scope_, problems);
     for (const auto& p : problems) {
         // A problem inside a macro points into that macro's text, wherever the macro is used.
         const ComposedText* text = p.macro.empty() ? &owner : scope_.macro_text(p.macro);
@@ -239,9 +240,8 @@ std::optional<Rule> Compiler::compile_rule(const RuleSpec& spec) {
     if (!spec.id.present()) {
         need("id");
     } else if (!RE2::FullMatch(spec.id.value, kebab)) {
-        if (auto* d = error(diag::invalid_id,
-                            "rule id '" + spec.id.value + "' is not kebab-case",
-                            spec.id)) {
+        if (auto* d = error(
+                diag::invalid_id, "rule id '" + spec.id.value + "' is not kebab-case", spec.id)) {
             d->hints.push_back("use lower-case words joined by dashes, e.g. 'netfilter-drop'");
         }
     }
@@ -288,9 +288,8 @@ std::optional<Rule> Compiler::compile_rule(const RuleSpec& spec) {
             rule.kinds.set();
         } else if (auto kind = parse_event_kind(ev.value)) {
             rule.kinds.set(static_cast<std::size_t>(*kind));
-        } else if (auto* d = error(diag::unknown_event_kind,
-                                   "unknown event kind '" + ev.value + "'",
-                                   ev)) {
+        } else if (auto* d = error(
+                       diag::unknown_event_kind, "unknown event kind '" + ev.value + "'", ev)) {
             auto guess = closest_match(ev.value, kind_names);
             if (!guess.empty()) {
                 d->hints.push_back("did you mean '" + guess + "'?");
@@ -345,8 +344,8 @@ std::optional<Rule> Compiler::compile_rule(const RuleSpec& spec) {
     for (const auto& key : spec.key.value_or(std::vector<ScalarText>{})) {
         if (const auto* def = EventFields::instance().find(key.value)) {
             rule.key_fields.push_back(def->id);
-        } else if (auto* d =
-                       error(diag::unknown_field, "unknown field '" + key.value + "' in 'key'", key)) {
+        } else if (auto* d = error(
+                       diag::unknown_field, "unknown field '" + key.value + "' in 'key'", key)) {
             auto guess = closest_match(key.value, EventFields::instance().names());
             if (!guess.empty()) {
                 d->hints.push_back("did you mean '" + guess + "'?");

@@ -5,6 +5,7 @@
 #include <array>
 #include <span>
 #include <string_view>
+
 #include <yaml-cpp/yaml.h>
 
 namespace netdx::engine::loader {
@@ -12,13 +13,25 @@ namespace {
 
 constexpr std::array<std::string_view, 4> top_level_keys = {
     "rules", "lists", "macros", "required_version"};
-constexpr std::array<std::string_view, 15> rule_keys = {
-    "id",       "category", "level",    "events",      "condition", "message",  "advice",
-    "tags",     "key",      "suppress", "fallback",    "description", "enabled", "escalate",
-    "override"};
+constexpr std::array<std::string_view, 15> rule_keys = {"id",
+                                                        "category",
+                                                        "level",
+                                                        "events",
+                                                        "condition",
+                                                        "message",
+                                                        "advice",
+                                                        "tags",
+                                                        "key",
+                                                        "suppress",
+                                                        "fallback",
+                                                        "description",
+                                                        "enabled",
+                                                        "escalate",
+                                                        "override"};
 constexpr std::array<std::string_view, 3> list_keys = {"list", "items", "override"};
 constexpr std::array<std::string_view, 3> macro_keys = {"macro", "condition", "override"};
-constexpr std::array<std::string_view, 4> escalate_keys = {"level", "rate_per_s", "count", "after_s"};
+constexpr std::array<std::string_view, 4> escalate_keys = {
+    "level", "rate_per_s", "count", "after_s"};
 
 // How deep brackets and indentation go, measured on the text before yaml-cpp sees it: yaml-cpp
 // recurses once per level and a few thousand levels overflow the stack.
@@ -194,16 +207,16 @@ OverrideSpec Reader::read_override(const YAML::Node& node) {
                    kv.second);
             continue;
         }
-        spec.keys.emplace_back(std::move(*key),
-                               action == "append" ? OverrideAction::Append
-                                                  : OverrideAction::Replace);
+        spec.keys.emplace_back(
+            std::move(*key), action == "append" ? OverrideAction::Append : OverrideAction::Replace);
     }
     return spec;
 }
 
 std::optional<std::vector<AdviceSpec>> Reader::read_advice(const YAML::Node& node) {
     if (!node.IsSequence()) {
-        report(diag::wrong_type, "advice must be a list of '- check: ...' or '- change: ...'", node);
+        report(
+            diag::wrong_type, "advice must be a list of '- check: ...' or '- change: ...'", node);
         return std::nullopt;
     }
     std::vector<AdviceSpec> steps;

@@ -120,7 +120,8 @@ void locate(Diagnostic& d, const ScalarText& scalar, std::size_t offset, std::si
                         std::to_string(scalar.loc.line));
 }
 
-Diagnostic& add_text_problem(Diagnostics& diags, const ScalarText& scalar, const TextProblem& problem) {
+Diagnostic&
+add_text_problem(Diagnostics& diags, const ScalarText& scalar, const TextProblem& problem) {
     Diagnostic& d = diags.add(*problem.code, problem.message);
     locate(d, scalar, problem.offset, problem.length);
     d.hints = problem.hints;

@@ -36,7 +36,8 @@ map_scalar(std::string_view file_text, std::size_t line, std::size_t col, std::s
 void locate(Diagnostic& d, const ScalarText& scalar, std::size_t offset, std::size_t length);
 
 // A diagnostic for a problem found inside a scalar (condition or template).
-Diagnostic& add_text_problem(Diagnostics& diags, const ScalarText& scalar, const TextProblem& problem);
+Diagnostic&
+add_text_problem(Diagnostics& diags, const ScalarText& scalar, const TextProblem& problem);
 
 // Several condition texts joined with `and`, as an override that appends to a condition makes
 // them: "(first) and (second)". Offsets into the joined text map back to the part and the

@@ -47,10 +47,10 @@ struct Report {
     Filter filters;
     std::vector<ProbeStatus> probes;
     std::vector<FactGap> facts_unavailable;
-    std::uint64_t events = 0;      // events evaluated
-    std::uint64_t suppressed = 0;  // benign events
+    std::uint64_t events = 0;                                         // events evaluated
+    std::uint64_t suppressed = 0;                                     // benign events
     std::vector<std::pair<std::string, std::uint64_t>> suppressed_by; // suppress rule id, count
-    std::uint64_t unexplained = 0; // events no rule matched
+    std::uint64_t unexplained = 0;                                    // events no rule matched
     std::uint64_t decode_errors = 0;
     std::vector<Finding> findings;
 

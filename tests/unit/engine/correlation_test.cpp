@@ -91,7 +91,8 @@ TEST_CASE("fact.* fields come from the fact source, only when a rule reads them"
     struct CountingFacts final : netdx::engine::FactSource {
         StaticFacts inner;
         int calls = 0;
-        netdx::engine::FactValue fact(std::string_view name, const netdx::engine::Event& ev) override {
+        netdx::engine::FactValue fact(std::string_view name,
+                                      const netdx::engine::Event& ev) override {
             ++calls;
             return inner.fact(name, ev);
         }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // Lists, macros, overrides across files, escalation and the loader's warnings.
-#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include "engine/diagnoser.h"
@@ -155,7 +156,8 @@ rules:
           "20-bad.yaml:6:12 E004 macro 'is-no-socket' is already defined\n"
           "20-bad.yaml:9:9 E019 override of rule 'web-no-listner', which no earlier file defines\n"
           "20-bad.yaml:14:16 E020 'message' can only be replaced\n"
-          "20-bad.yaml:14:33 E020 the override says how to change 'level' but the entry gives no 'level'\n"
+          "20-bad.yaml:14:33 E020 the override says how to change 'level' but the entry gives no "
+          "'level'\n"
           "20-bad.yaml:14:49 E020 'colour' cannot be overridden\n");
 }
 
