@@ -51,6 +51,10 @@ std::string rfc3339(std::uint64_t unix_ns) {
     return std::string(buf) + "Z";
 }
 
+std::string json_text(const nlohmann::json& doc, int indent) {
+    return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json to_json(const Event& ev) {
     nlohmann::json j;
     j["kind"] = event_kind_name(ev.kind);

@@ -17,6 +17,10 @@ namespace netdx::engine {
 std::string rfc3339(std::uint64_t unix_ns);
 
 nlohmann::json to_json(const Event& ev);
+
+// `doc` as text, indented. Bytes that are not UTF-8 (a process name, a rule file's text) become
+// U+FFFD instead of throwing: a report must always be written.
+std::string json_text(const nlohmann::json& doc, int indent = 2);
 Result<Event> event_from_json(const nlohmann::json& j);
 
 } // namespace netdx::engine

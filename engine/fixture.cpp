@@ -674,10 +674,11 @@ FixtureOutcome run_fixture(const RuleSet& rules, const Fixture& fixture) {
             fail("names rule '" + id + "' as absent, which is not loaded");
             continue;
         }
-        bool fired = suppressed_count(id) > 0 ||
-                     std::any_of(out.findings.begin(), out.findings.end(), [&](const Finding& f) {
-                         return f.rule_id == id;
-                     });
+        bool fired = suppressed_count(id) > 0 || std::any_of(out.findings.begin(),
+                                                             out.findings.end(),
+                                                             [&rule_id = id](const Finding& f) {
+                                                                 return f.rule_id == rule_id;
+                                                             });
         if (fired) {
             fail("rule '" + id + "' fired, but the fixture says it must not");
         }

@@ -13,6 +13,7 @@
 
 #include "../exit_codes.h"
 #include "commands.h"
+#include "engine/event_json.h"
 #include "engine/fields.h"
 #include "engine/fixture.h"
 #include "engine/loader/loader.h"
@@ -75,7 +76,7 @@ int run_lint(const RulesArgs& args) {
         for (const auto& item : d.items()) {
             out["diagnostics"].push_back(engine::to_json(item));
         }
-        std::cout << out.dump(2) << "\n";
+        std::cout << engine::json_text(out) << "\n";
     } else {
         std::cout << "netdx: " << loaded->rules.rules.size() << " rules from "
                   << loaded->rules.files.size() << " files: " << d.error_count() << " errors, "
@@ -107,7 +108,7 @@ int run_list(const RulesArgs& args) {
                            {"defined_at", where(r.origin)},
                            {"overridden_at", overrides}});
         }
-        std::cout << out.dump(2) << "\n";
+        std::cout << engine::json_text(out) << "\n";
         return exit_ok;
     }
     std::size_t id_width = 2;

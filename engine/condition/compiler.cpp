@@ -119,10 +119,39 @@ private:
         }
     }
 
-    std::uint32_t add(const Node& node, std::size_t height) {
+    // Whether a new node of expanded size `size` stays within max_macro_expansion. Without
+    // macros used more than once, no node is larger than the nodes compiled so far.
+    bool small_enough(std::size_t size, Span at) {
+        if (size <= program_.nodes.size() + 1 + max_macro_expansion) {
+            return true;
+        }
+        if (!too_large_reported_) {
+            too_large_reported_ = true;
+            report(diag::condition_syntax,
+                   "condition too large once macros are expanded (they add more than " +
+                       std::to_string(max_macro_expansion) + " operations)",
+                   at,
+                   {"each use of a macro counts in full, so a macro that uses another twice "
+                    "doubles it"});
+        }
+        return false;
+    }
+
+    // `size`: the node's operations counted as if every macro were written out in full.
+    std::uint32_t add(const Node& node, std::size_t height, std::size_t size = 1) {
         program_.nodes.push_back(node);
         heights_.push_back(height);
+        sizes_.push_back(size);
         return static_cast<std::uint32_t>(program_.nodes.size() - 1);
+    }
+
+    // add() for the nodes that can outgrow the program: 'not' and macro uses (chains check too).
+    std::optional<std::uint32_t>
+    add_sized(const Node& node, std::size_t height, std::size_t size, Span at) {
+        if (!small_enough(size, at)) {
+            return std::nullopt;
+        }
+        return add(node, height, size);
     }
 
     std::string_view intern(std::string text) {
@@ -275,7 +304,7 @@ private:
             Node n;
             n.op = Op::Not;
             n.first = *operand;
-            return add(n, heights_[*operand] + 1);
+            return add_sized(n, heights_[*operand] + 1, sizes_[*operand] + 1, e.span);
         }
         case ExprKind::Binary:
             return check_binary(e);
@@ -298,6 +327,7 @@ private:
         Op op = e.kind == ExprKind::Or ? Op::Or : Op::And;
         std::vector<std::uint32_t> operands;
         std::size_t height = 0;
+        std::size_t size = 1;
         bool ok = true;
         for (const Expr& child : e.children) {
             auto c = check_condition(child);
@@ -311,8 +341,10 @@ private:
                 for (std::uint32_t i = 0; i < cn.count; ++i) {
                     operands.push_back(program_.children[cn.first + i]);
                 }
+                size += sizes_[*c] - 1;
             } else {
                 operands.push_back(*c);
+                size += sizes_[*c];
             }
         }
         if (!ok) {
@@ -322,8 +354,11 @@ private:
         n.op = op;
         n.first = static_cast<std::uint32_t>(program_.children.size());
         n.count = static_cast<std::uint32_t>(operands.size());
+        if (!small_enough(size, e.span)) {
+            return std::nullopt;
+        }
         program_.children.insert(program_.children.end(), operands.begin(), operands.end());
-        return add(n, height + 1);
+        return add(n, height + 1, size);
     }
 
     std::optional<std::uint32_t> check_exists(const Expr& e) {
@@ -446,7 +481,7 @@ private:
             it = program_.names.end() - 1;
         }
         n.extra = static_cast<std::uint32_t>(it - program_.names.begin());
-        return add(n, heights_[*body] + 1);
+        return add_sized(n, heights_[*body] + 1, sizes_[*body] + 1, use.span);
     }
 
     std::optional<std::uint32_t> check_binary(const Expr& e) {
@@ -874,8 +909,10 @@ private:
     std::vector<Problem>& problems_;
     Program& program_;
     std::vector<std::size_t> heights_; // of each node, for the depth limit across macros
+    std::vector<std::size_t> sizes_;   // of each node with macros written out in full
     std::size_t depth_ = 0;
     bool too_deep_reported_ = false;
+    bool too_large_reported_ = false;
     std::string current_macro_;            // "" for the condition
     std::vector<std::string> macro_stack_; // being expanded, outer first
     std::map<std::string, std::optional<std::uint32_t>, std::less<>> macros_; // compiled bodies

@@ -34,6 +34,11 @@ namespace netdx::engine::condition::detail {
 
 // Nesting of the compiled tree, macros included (each text is also limited by the parser).
 inline constexpr std::size_t max_depth = 512;
+// A macro's body is compiled once and shared by all its uses, but evaluating it costs as much as
+// if it were written out at each use: a chain of macros that each use the previous one twice
+// costs time exponential in its length. So the operations a condition has once every macro is
+// written out in full may exceed the operations actually compiled by at most this much.
+inline constexpr std::size_t max_macro_expansion = 10000;
 
 // nullptr when any problem was appended to `problems`.
 std::shared_ptr<const Program> compile_program(std::string_view text,

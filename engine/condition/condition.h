@@ -86,6 +86,10 @@ public:
     // Why the condition can never be true, when a simple analysis can tell (a field equal to
     // two constants, `x and not x`, an empty list, `false`); nullopt otherwise.
     std::optional<std::string> never_true_reason() const;
+    // The values the string field `field_id` must equal for the condition to be true, when the
+    // condition says so plainly (`f == "A"`, `f in [...]`, in a top-level `and`, or in every
+    // branch of an `or`); nullopt when it can be anything. Lets the engine skip rules by value.
+    std::optional<std::vector<std::string>> required_strings(std::uint32_t field_id) const;
 
 private:
     explicit Condition(std::shared_ptr<const detail::Program> program)

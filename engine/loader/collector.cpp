@@ -60,7 +60,7 @@ bool apply_rule_override(RuleSpec& base, RuleSpec&& patch, Diagnostics& diags) {
     for (auto& [key, action] : patch.override.keys) {
         auto known = std::find_if(rule_override_keys.begin(),
                                   rule_override_keys.end(),
-                                  [&](const auto& k) { return k.name == key.value; });
+                                  [&name = key.value](const auto& k) { return k.name == name; });
         if (known == rule_override_keys.end()) {
             report_at(diags, diag::bad_override, "'" + key.value + "' cannot be overridden", key)
                 .hints.push_back("overridable keys: condition, advice, tags, events, escalate, "

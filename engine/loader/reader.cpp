@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -34,32 +36,87 @@ constexpr std::array<std::string_view, 4> escalate_keys = {
     "level", "rate_per_s", "count", "after_s"};
 
 // How deep brackets and indentation go, measured on the text before yaml-cpp sees it: yaml-cpp
-// recurses once per level and a few thousand levels overflow the stack.
+// recurses once per level and a few thousand levels overflow the stack. A light lexical pass:
+// brackets in comments, quoted strings and block scalars (`|`, `>`) are text, not nesting, and
+// the lines of a block scalar are not indentation.
 std::size_t nesting_depth(std::string_view text) {
+    auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+    auto opens_token = [&](std::size_t at) {
+        return at == 0 || is_space(text[at - 1]) || text[at - 1] == '[' || text[at - 1] == '{' ||
+               text[at - 1] == ',' || text[at - 1] == '\n';
+    };
     std::size_t depth = 0;
     std::size_t deepest = 0;
-    std::size_t indent_levels = 0;
-    bool line_start = true;
-    std::size_t indent = 0;
-    for (char c : text) {
-        if (line_start) {
-            if (c == ' ' || c == '-') {
-                ++indent;
+    constexpr std::size_t none = std::string_view::npos;
+    std::size_t block_scalar_parent = none; // indentation of the line that opened one
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t spaces = 0;
+        while (pos + spaces < text.size() && text[pos + spaces] == ' ') {
+            ++spaces;
+        }
+        std::size_t i = pos + spaces;
+        const bool blank = i >= text.size() || text[i] == '\n';
+        if (block_scalar_parent != none && (blank || spaces > block_scalar_parent)) {
+            pos = std::min(text.find('\n', i), text.size()) + 1;
+            continue;
+        }
+        block_scalar_parent = none;
+        // "- - key: x" nests like indentation: the dashes count as columns.
+        std::size_t columns = spaces;
+        while (i + 1 < text.size() && text[i] == '-' && is_space(text[i + 1])) {
+            columns += 2;
+            i += 2;
+        }
+        std::optional<std::size_t> last_text;
+        for (; i < text.size() && text[i] != '\n'; ++i) {
+            const char c = text[i];
+            if (c == '#' && (i == 0 || is_space(text[i - 1]))) {
+                i = std::min(text.find('\n', i), text.size());
+                break;
+            }
+            if ((c == '"' || c == '\'') && opens_token(i)) {
+                // A quoted string, maybe over several lines; "..." escapes with a backslash,
+                // '...' by doubling the quote.
+                for (++i; i < text.size(); ++i) {
+                    if (c == '"' && text[i] == '\\') {
+                        ++i;
+                    } else if (text[i] == c && c == '\'' && i + 1 < text.size() &&
+                               text[i + 1] == '\'') {
+                        ++i;
+                    } else if (text[i] == c) {
+                        break;
+                    }
+                }
+                if (i >= text.size()) {
+                    return deepest; // unterminated: yaml-cpp reports it
+                }
+                last_text = i;
                 continue;
             }
-            line_start = false;
+            if (c == '[' || c == '{') {
+                ++depth;
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                --depth;
+            }
+            if (!is_space(c)) {
+                last_text = i;
+            }
             // Two columns per block level is the tightest YAML nesting people write.
-            indent_levels = indent / 2;
+            deepest = std::max(deepest, depth + columns / 2);
         }
-        if (c == '\n') {
-            line_start = true;
-            indent = 0;
-        } else if (c == '[' || c == '{') {
-            ++depth;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
+        // `key: |`, `- >-`, `key: |2+` open a block scalar on the next lines.
+        if (depth == 0 && last_text) {
+            std::size_t end = *last_text;
+            while (end > pos && (std::isdigit(static_cast<unsigned char>(text[end])) != 0 ||
+                                 text[end] == '-' || text[end] == '+')) {
+                --end;
+            }
+            if ((text[end] == '|' || text[end] == '>') && (end == pos || is_space(text[end - 1]))) {
+                block_scalar_parent = spaces;
+            }
         }
-        deepest = std::max(deepest, depth + indent_levels);
+        pos = i + 1;
     }
     return deepest;
 }

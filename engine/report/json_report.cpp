@@ -113,7 +113,7 @@ Result<void> write_json_atomically(const std::string& path, const nlohmann::json
         if (!out) {
             return make_error(ErrorKind::Io, "cannot create " + tmp, errno);
         }
-        out << doc.dump(2) << '\n';
+        out << json_text(doc) << '\n';
         out.flush();
         if (!out) {
             int err = errno;

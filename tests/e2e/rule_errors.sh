@@ -33,4 +33,18 @@ grep -q "bad-cond.yaml:6:48: error\[E011\]: unknown field 'event.dprot'" "$WORK/
 grep -q "^  |                                                ^~~~~~~~~~~$" "$WORK/cond.err" ||
     fail "no caret under the field"
 grep -q "did you mean 'event.dport'" "$WORK/cond.err" || fail "no did-you-mean hint"
+
+# Inputs the fuzzers found: each gives a verdict (exit 0 or 2), never a crash, also as JSON.
+for input in "$NETDX_SOURCE_DIR"/bench/fuzz/regressions/*.yaml; do
+    for format in "" --json; do
+        rc=0
+        "$NETDX" rules lint "$input" $format >"$WORK/fuzz.out" 2>"$WORK/fuzz.err" || rc=$?
+        [ "$rc" = 0 ] || [ "$rc" = 2 ] ||
+            fail "rules lint $format $(basename "$input"): exit code $rc: $(cat "$WORK/fuzz.err")"
+        if [ -n "$format" ]; then
+            /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$WORK/fuzz.out" ||
+                fail "rules lint --json $(basename "$input") is not valid JSON"
+        fi
+    done
+done
 pass

@@ -535,6 +535,55 @@ TEST_CASE("condition: a long chain of macros hits the depth limit instead of the
     CHECK(shallow.condition);
 }
 
+TEST_CASE("condition: macros that each use the last one twice hit a size limit, not exponential "
+          "time (fuzz_condition found 'twice-27' evaluating 2^27 predicates)") {
+    FakeScope doubling;
+    doubling.macros["twice-0"] = "event.dport == 1";
+    for (int i = 1; i <= 40; ++i) {
+        std::string last = "twice-" + std::to_string(i - 1);
+        doubling.macros["twice-" + std::to_string(i)] = last + " or not " + last;
+    }
+    auto c = compile("twice-40", &doubling);
+    CHECK_FALSE(c.condition);
+    REQUIRE(c.problems.size() == 1);
+    CHECK(c.problems[0].code == &diag::condition_syntax);
+    CHECK(c.problems[0].message ==
+          "condition too large once macros are expanded (they add more than 10000 operations)");
+    CHECK(c.problems[0].macro == "twice-11");
+    CHECK(c.problems[0].offset == 0);
+
+    auto below = compile("twice-10", &doubling);
+    REQUIRE(below.condition);
+    CHECK(below.condition->canonical() == "twice-10");
+
+    // Only what macros add counts: a long condition written out in full has no size limit.
+    std::string written = "event.dport == 0";
+    for (int i = 1; i < 30000; ++i) {
+        written += " or not event.dport == " + std::to_string(i);
+    }
+    CHECK(compile(written).condition);
+}
+
+TEST_CASE("condition: a long 'and' is checked for contradictions in about linear time, printing "
+          "each operand once (2600 operands of a 64 KiB condition took 2 s)") {
+    std::string chain;
+    for (int i = 0; i < 20000; ++i) {
+        chain += (i > 0 ? " and not event.dport == " : "not event.dport == ") + std::to_string(i);
+    }
+    auto c = compile(chain);
+    REQUIRE(c.condition);
+    CHECK_FALSE(c.condition->never_true_reason());
+
+    std::string clash;
+    for (int i = 0; i < 1000; ++i) {
+        clash += "not event.dport == " + std::to_string(i) + " and ";
+    }
+    auto d = compile(clash + "event.dport == 0");
+    REQUIRE(d.condition);
+    CHECK(d.condition->never_true_reason() ==
+          std::optional<std::string>("'event.dport == 0' and its negation are both required"));
+}
+
 TEST_CASE("condition: nesting is limited, so deep input is an error and not a crash") {
     std::string parens = std::string(300, '(') + "true" + std::string(300, ')');
     auto c = compile(parens);
@@ -625,4 +674,31 @@ TEST_CASE("condition: the parser alone returns positioned syntax trees") {
     CHECK(inner.children[0].span.offset == 5);
     CHECK(inner.children[0].span.length == 8);
     CHECK(inner.children[1].kind == netdx::engine::condition::ast::ExprKind::Name);
+}
+
+TEST_CASE("condition: the values a string field must have, for indexing rules by reason") {
+    using Strings = std::vector<std::string>;
+    auto required = [](std::string_view text) {
+        auto c = compile(text);
+        REQUIRE_MESSAGE(c.condition, text);
+        return c.condition->required_strings(Reason);
+    };
+    CHECK(required("event.reason == \"NO_SOCKET\"") == Strings{"NO_SOCKET"});
+    CHECK(required("\"NO_SOCKET\" == event.reason and event.dport == 80") == Strings{"NO_SOCKET"});
+    CHECK(required("event.reason in drop-reasons") ==
+          Strings{"NETFILTER_DROP", "TCP_INVALID_SEQUENCE"});
+    CHECK(required("event.reason in drop-reasons and event.reason == \"NETFILTER_DROP\"") ==
+          Strings{"NETFILTER_DROP"});
+    CHECK(required("event.reason == \"A\" or event.reason in [\"C\", \"B\"]") ==
+          Strings{"A", "B", "C"});
+    CHECK(required("web-nf-drop") == Strings{"NETFILTER_DROP"});
+    CHECK(required("event.reason == \"A\" and event.reason == \"B\"") == Strings{});
+    CHECK(required("false") == Strings{});
+    // Anything the index cannot be sure of leaves the rule to be evaluated for every reason.
+    CHECK_FALSE(required("true"));
+    CHECK_FALSE(required("event.reason == \"A\" or event.dport == 80"));
+    CHECK_FALSE(required("not event.reason == \"A\""));
+    CHECK_FALSE(required("event.reason != \"A\""));
+    CHECK_FALSE(required("event.reason startswith \"NETFILTER\""));
+    CHECK_FALSE(required("event.dport == 80"));
 }

@@ -277,3 +277,38 @@ TEST_CASE("deeply nested or huge files are refused before parsing, not crashed o
     auto huge = load_rule_text("huge.yaml", std::string(17 << 20, '#'));
     CHECK(huge.diagnostics.items().at(0).code->id == "E021");
 }
+
+TEST_CASE("brackets in comments, quoted strings and block scalars are not nesting") {
+    const std::string brackets(80, '[');
+    const std::string rule_head = R"(rules:
+  - id: r
+    category: kernel-drop
+    level: WARN
+    events: [drop]
+)";
+    auto commented = load_rule_text("c.yaml", "# " + brackets + "\nrules: []\n");
+    CHECK(summary(commented.diagnostics).empty());
+
+    auto quoted = load_rule_text("q.yaml",
+                                 rule_head + "    condition: event.comm startswith \"" + brackets +
+                                     "\"\n    message: 'it''s [" + brackets + "'\n");
+    CHECK(summary(quoted.diagnostics) == "");
+
+    auto block = load_rule_text("b.yaml",
+                                rule_head +
+                                    "    condition: \"true\"\n    message: x\n"
+                                    "    description: |\n      a table:\n" +
+                                    std::string(200, ' ') + "right-aligned " + brackets +
+                                    "\n\n      more\n");
+    CHECK(summary(block.diagnostics).empty());
+
+    // A closing bracket inside quotes does not hide real nesting.
+    std::string sneaky = "rules: ";
+    for (int i = 0; i < 100; ++i) {
+        sneaky += "[\"]\", ";
+    }
+    sneaky += "1" + std::string(100, ']') + "\n";
+    auto r = load_rule_text("s.yaml", sneaky);
+    CHECK(summary(r.diagnostics) ==
+          "s.yaml:0:0 E021 rule file nests 100 levels deep; the limit is 64\n");
+}
