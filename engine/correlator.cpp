@@ -2,6 +2,7 @@
 #include "correlator.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace netdx::engine {
@@ -9,31 +10,90 @@ namespace {
 
 constexpr std::size_t max_reasons_per_flow = 8;
 
-std::uint64_t last_seen(const FlowState& s) {
-    return s.last_seen_ns;
-}
 std::uint64_t last_seen(const TrailState& s) {
     return s.first_seen_ns;
 }
 
 } // namespace
 
-std::size_t Correlator::FlowKeyHash::operator()(const FlowKey& k) const {
-    // FNV-1a over the key's bytes: cheap, and the key has no padding worth worrying about.
-    std::uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](const void* data, std::size_t n) {
-        const auto* p = static_cast<const std::uint8_t*>(data);
-        for (std::size_t i = 0; i < n; ++i) {
-            h = (h ^ p[i]) * 1099511628211ULL;
+Correlator::Correlator(Limits limits) : limits_(limits) {
+    limits_.max_flows = std::max<std::size_t>(limits_.max_flows, 2);
+    // Grows on demand up to twice max_flows, so a quiet host does not pay for a busy one.
+    flow_slots_.resize(std::min<std::size_t>(1024, std::bit_ceil(limits_.max_flows * 2)));
+}
+
+std::uint64_t Correlator::hash(const FlowKey& k) {
+    // Five 64-bit words through a multiply-xorshift mixer: a handful of cycles, and every input
+    // bit reaches the low bits that pick the slot.
+    std::array<std::uint64_t, 5> words{};
+    std::memcpy(words.data(), k.lo_addr.data(), 16);
+    std::memcpy(words.data() + 2, k.hi_addr.data(), 16);
+    words[4] = std::uint64_t{k.lo_port} | std::uint64_t{k.hi_port} << 16 |
+               std::uint64_t{k.proto} << 32 | std::uint64_t{k.family} << 40;
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (std::uint64_t w : words) {
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+FlowState& Correlator::flow_of(const FlowKey& key) {
+    const std::size_t mask = flow_slots_.size() - 1;
+    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+        FlowSlot& slot = flow_slots_[i];
+        if (slot.used && slot.key == key) {
+            return slot.state;
         }
-    };
-    mix(k.lo_addr.data(), k.lo_addr.size());
-    mix(k.hi_addr.data(), k.hi_addr.size());
-    mix(&k.lo_port, sizeof k.lo_port);
-    mix(&k.hi_port, sizeof k.hi_port);
-    mix(&k.proto, 1);
-    mix(&k.family, 1);
-    return static_cast<std::size_t>(h);
+        if (!slot.used) {
+            if (flow_count_ >= limits_.max_flows) {
+                rebuild_flows(flow_slots_.size(), limits_.max_flows / 2);
+                return flow_of(key);
+            }
+            if ((flow_count_ + 1) * 2 > flow_slots_.size()) {
+                rebuild_flows(flow_slots_.size() * 2, flow_count_);
+                return flow_of(key);
+            }
+            slot.used = true;
+            slot.key = key;
+            slot.state = FlowState{};
+            ++flow_count_;
+            return slot.state;
+        }
+    }
+}
+
+// Keeps the `keep_newest` most recently seen flows, re-inserted into a clean table of
+// `slot_count` slots (linear probing has no tombstone-free delete).
+void Correlator::rebuild_flows(std::size_t slot_count, std::size_t keep_newest) {
+    std::vector<FlowSlot> live;
+    live.reserve(flow_count_);
+    for (auto& slot : flow_slots_) {
+        if (slot.used) {
+            live.push_back(std::move(slot));
+        }
+    }
+    if (live.size() > keep_newest) {
+        auto newest_first = [](const FlowSlot& a, const FlowSlot& b) {
+            return a.state.last_seen_ns > b.state.last_seen_ns;
+        };
+        std::nth_element(live.begin(),
+                         live.begin() + static_cast<std::ptrdiff_t>(keep_newest),
+                         live.end(),
+                         newest_first);
+        live.resize(keep_newest);
+    }
+    flow_slots_.assign(slot_count, FlowSlot{});
+    flow_count_ = 0;
+    const std::size_t mask = flow_slots_.size() - 1;
+    for (auto& entry : live) {
+        std::size_t i = hash(entry.key) & mask;
+        while (flow_slots_[i].used) {
+            i = (i + 1) & mask;
+        }
+        flow_slots_[i] = std::move(entry);
+        ++flow_count_;
+    }
 }
 
 template <class Map>
@@ -51,7 +111,20 @@ void Correlator::evict_oldest_half(Map& map) {
 
 Correlator::View Correlator::observe(const Event& ev) {
     View view;
-    if (ev.skb != 0) {
+    if (ev.skb != 0 && ev.kind == EventKind::Drop) {
+        // The packet is gone: its trail ends here, and the address may be reused. Most drops
+        // have no earlier event, so look up before allocating a node only to free it.
+        if (auto it = trails_.find(ev.skb); it != trails_.end()) {
+            current_trail_ = it->second;
+            trails_.erase(it);
+        } else {
+            current_trail_ = TrailState{};
+            current_trail_.first_seen_ns = ev.ts_ns;
+        }
+        ++current_trail_.events;
+        current_trail_.kinds.set(static_cast<std::size_t>(ev.kind));
+        view.trail = &current_trail_;
+    } else if (ev.skb != 0) {
         auto [it, inserted] = trails_.try_emplace(ev.skb);
         TrailState& trail = it->second;
         if (inserted) {
@@ -59,18 +132,11 @@ Correlator::View Correlator::observe(const Event& ev) {
         }
         ++trail.events;
         trail.kinds.set(static_cast<std::size_t>(ev.kind));
-        if (ev.kind == EventKind::Drop) {
-            // The packet is gone: its trail ends here, and the address may be reused.
-            current_trail_ = trail;
-            trails_.erase(it);
-            view.trail = &current_trail_;
-        } else {
-            view.trail = &trail;
-            if (trails_.size() > limits_.max_trails) {
-                evict_oldest_half(trails_);
-                auto again = trails_.find(ev.skb);
-                view.trail = again == trails_.end() ? nullptr : &again->second;
-            }
+        view.trail = &trail;
+        if (trails_.size() > limits_.max_trails) {
+            evict_oldest_half(trails_);
+            auto again = trails_.find(ev.skb);
+            view.trail = again == trails_.end() ? nullptr : &again->second;
         }
     }
 
@@ -79,8 +145,9 @@ Correlator::View Correlator::observe(const Event& ev) {
         return view;
     }
     FlowKey key;
-    const bool forward =
-        std::make_pair(p.saddr.bytes(), p.sport) <= std::make_pair(p.daddr.bytes(), p.dport);
+    // Both directions share one key: the lower (address, port) end goes first.
+    const int order = std::memcmp(p.saddr.bytes().data(), p.daddr.bytes().data(), 16);
+    const bool forward = order < 0 || (order == 0 && p.sport <= p.dport);
     key.lo_addr = forward ? p.saddr.bytes() : p.daddr.bytes();
     key.hi_addr = forward ? p.daddr.bytes() : p.saddr.bytes();
     key.lo_port = forward ? p.sport : p.dport;
@@ -88,10 +155,7 @@ Correlator::View Correlator::observe(const Event& ev) {
     key.proto = p.l4_proto;
     key.family = static_cast<std::uint8_t>(p.family);
 
-    if (flows_.size() >= limits_.max_flows && flows_.find(key) == flows_.end()) {
-        evict_oldest_half(flows_);
-    }
-    FlowState& flow = flows_[key];
+    FlowState& flow = flow_of(key);
     if (flow.events == 0 || ev.ts_ns - flow.last_seen_ns > limits_.flow_idle_ns) {
         flow = FlowState{};
         flow.first_seen_ns = ev.ts_ns;

@@ -40,7 +40,7 @@ public:
     };
 
     Correlator() : Correlator(Limits{}) {}
-    explicit Correlator(Limits limits) : limits_(limits) {}
+    explicit Correlator(Limits limits);
 
     // What correlation knows about one event, including the event itself.
     struct View {
@@ -51,7 +51,7 @@ public:
     // Adds `ev` to its trail and flow. The view is valid until the next call.
     View observe(const Event& ev);
 
-    std::size_t flows() const { return flows_.size(); }
+    std::size_t flows() const { return flow_count_; }
     std::size_t trails() const { return trails_.size(); }
 
 private:
@@ -65,15 +65,24 @@ private:
 
         friend bool operator==(const FlowKey&, const FlowKey&) = default;
     };
-    struct FlowKeyHash {
-        std::size_t operator()(const FlowKey& k) const;
+    static std::uint64_t hash(const FlowKey& key);
+
+    // Open addressing with linear probing in one array: a lookup touches one or two cache lines
+    // where a node-based map chases a bucket and a node. Never more than half full.
+    struct FlowSlot {
+        FlowKey key;
+        bool used = false;
+        FlowState state;
     };
+    FlowState& flow_of(const FlowKey& key);
+    void rebuild_flows(std::size_t slot_count, std::size_t keep_newest);
 
     template <class Map>
     static void evict_oldest_half(Map& map);
 
     Limits limits_;
-    std::unordered_map<FlowKey, FlowState, FlowKeyHash> flows_;
+    std::vector<FlowSlot> flow_slots_; // a power of two, up to twice max_flows
+    std::size_t flow_count_ = 0;
     std::unordered_map<std::uint64_t, TrailState> trails_;
     TrailState current_trail_; // the trail of a drop, which ends with it
 };

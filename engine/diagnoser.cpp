@@ -2,6 +2,7 @@
 #include "diagnoser.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "fields.h"
 
@@ -12,32 +13,68 @@ double Finding::rate_per_s() const {
     return static_cast<double>(count) / std::max(1.0, seconds);
 }
 
-Diagnoser::Diagnoser(const RuleSet& rules, Options options) : options_(options) {
+Diagnoser::Diagnoser(const RuleSet& rules, Options options)
+    : options_(options), reason_field_(EventFields::instance().find("event.reason")->id) {
+    auto lists_add = [](RuleLists& lists, const Rule* rule) {
+        auto& bucket = rule->suppress   ? lists.suppress
+                       : rule->fallback ? lists.fallback
+                                        : lists.primary;
+        bucket.push_back(rule);
+    };
     for (const auto& rule : rules.rules) {
-        if (!rule.enabled) {
-            continue;
-        }
-        if (rule.suppress) {
+        if (rule.enabled && rule.suppress) {
             suppressed_.emplace_back(&rule, 0);
         }
-        for (std::size_t k = 0; k < event_kind_count; ++k) {
-            if (!rule.kinds.test(k)) {
-                continue;
+    }
+    for (std::size_t k = 0; k < event_kind_count; ++k) {
+        std::vector<std::pair<const Rule*, std::optional<std::vector<std::string>>>> kind_rules;
+        for (const auto& rule : rules.rules) {
+            if (rule.enabled && rule.kinds.test(k)) {
+                kind_rules.emplace_back(&rule, rule.condition.required_strings(reason_field_));
             }
-            auto& bucket = rule.suppress   ? index_[k].suppress
-                           : rule.fallback ? index_[k].fallback
-                                           : index_[k].primary;
-            bucket.push_back(&rule);
+        }
+        KindIndex& index = index_[k];
+        for (const auto& [rule, reasons] : kind_rules) {
+            for (const auto& reason : reasons.value_or(std::vector<std::string>{})) {
+                if (!index.by_reason.contains(reason)) {
+                    index.by_reason.try_emplace(reason_names_.emplace_back(reason));
+                }
+            }
+        }
+        // Rule order is kept within every list: it decides which findings come first.
+        for (const auto& [rule, reasons] : kind_rules) {
+            if (!reasons) {
+                lists_add(index.any_reason, rule);
+            }
+            for (auto& [reason, lists] : index.by_reason) {
+                if (!reasons ||
+                    std::binary_search(reasons->begin(), reasons->end(), std::string(reason))) {
+                    lists_add(lists, rule);
+                }
+            }
         }
     }
+}
+
+const Diagnoser::RuleLists& Diagnoser::rules_for(const Event& ev, const EventView& view) const {
+    const KindIndex& index = index_[static_cast<std::size_t>(ev.kind)];
+    if (index.by_reason.empty()) {
+        return index.any_reason;
+    }
+    const condition::Value reason = view.read(reason_field_);
+    if (!reason.present) {
+        return index.any_reason;
+    }
+    auto it = index.by_reason.find(reason.s);
+    return it == index.by_reason.end() ? index.any_reason : it->second;
 }
 
 const std::vector<Diagnoser::Change>& Diagnoser::process(const Event& ev) {
     changes_.clear();
     matched_.clear();
     ++stats_.events;
-    const KindIndex& rules = index_[static_cast<std::size_t>(ev.kind)];
     EventView view(ev, {correlator_.observe(ev), options_.facts});
+    const RuleLists& rules = rules_for(ev, view);
 
     for (const Rule* rule : rules.suppress) {
         if (rule->condition.matches(view)) {
@@ -69,34 +106,49 @@ const std::vector<Diagnoser::Change>& Diagnoser::process(const Event& ev) {
     return changes_;
 }
 
-std::string Diagnoser::rollup_key(const Rule& rule, const EventView& view) const {
-    std::string key = rule.id;
-    key += '\0';
+std::string_view Diagnoser::build_rollup_key(const Rule& rule, const EventView& view) {
     if (rule.key_fields.empty()) {
-        key += rule.message ? rule.message->render(view) : std::string();
-        return key;
+        key_text_ = rule.id + '\0' + (rule.message ? rule.message->render(view) : std::string());
+        return key_text_;
     }
+    std::size_t used = rule.id.size() + 1;
+    if (key_buffer_.size() < used) {
+        key_buffer_.resize(2 * used);
+    }
+    std::memcpy(key_buffer_.data(), rule.id.data(), rule.id.size());
+    key_buffer_[rule.id.size()] = '\0';
     for (auto id : rule.key_fields) {
-        key += condition::format(view.read(id));
-        key += '\x1f';
+        const condition::Value value = view.read(id);
+        std::span<char> free(key_buffer_.data() + used, key_buffer_.size() - used);
+        std::size_t size = condition::write_key(value, free);
+        if (size > free.size()) {
+            key_buffer_.resize(2 * (used + size));
+            size = condition::write_key(value, {key_buffer_.data() + used, size});
+        }
+        used += size;
     }
-    return key;
+    return {key_buffer_.data(), used};
 }
 
 void Diagnoser::record(const Rule& rule, const EventView& view) {
     const Event& ev = view.event();
-    auto [it, inserted] = by_key_.try_emplace(rollup_key(rule, view), findings_.size());
-    if (!inserted) {
-        Finding& f = findings_[it->second];
+    const std::string_view key = build_rollup_key(rule, view);
+    const std::uint64_t key_hash = std::hash<std::string_view>{}(key);
+    const auto existing =
+        by_key_.find(key_hash, [&](std::uint32_t index) { return finding_keys_[index] == key; });
+    if (existing) {
+        Finding& f = findings_[*existing];
         ++f.count;
         f.first_seen_ns = std::min(f.first_seen_ns, ev.ts_ns);
         f.last_seen_ns = std::max(f.last_seen_ns, ev.ts_ns);
         if (f.evidence.size() < options_.max_evidence) {
             f.evidence.push_back(ev);
         }
-        escalate(rule, it->second);
+        escalate(rule, *existing);
         return;
     }
+    by_key_.insert(key_hash, static_cast<std::uint32_t>(findings_.size()));
+    finding_keys_.emplace_back(key);
     Finding& f = findings_.emplace_back();
     f.rule_id = rule.id;
     f.category = rule.category;

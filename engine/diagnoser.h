@@ -11,8 +11,10 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "event.h"
 #include "facts.h"
 #include "finding.h"
+#include "hash_index.h"
 #include "rule.h"
 
 namespace netdx::engine {
@@ -59,23 +62,37 @@ public:
     std::vector<std::pair<std::string, std::uint64_t>> suppressed_by_rule() const;
 
 private:
-    struct KindIndex {
+    struct RuleLists {
         std::vector<const Rule*> suppress;
         std::vector<const Rule*> primary;
         std::vector<const Rule*> fallback;
     };
+    // The rules of one event kind. Most rules test one drop reason (or a few), so they are also
+    // listed by the reason they need: an event is evaluated against the rules of its reason plus
+    // those that accept any reason, in rule order, not against every rule of its kind.
+    struct KindIndex {
+        RuleLists any_reason;
+        std::unordered_map<std::string_view, RuleLists> by_reason; // keys in reason_names_
+    };
+    const RuleLists& rules_for(const Event& ev, const EventView& view) const;
 
     void record(const Rule& rule, const EventView& view);
     void escalate(const Rule& rule, std::size_t index);
-    std::string rollup_key(const Rule& rule, const EventView& view) const;
+    // The roll-up key of `rule` for this event, valid until the next call.
+    std::string_view build_rollup_key(const Rule& rule, const EventView& view);
 
     Options options_;
+    std::uint32_t reason_field_ = 0;
     Correlator correlator_;
+    std::deque<std::string> reason_names_; // a deque never moves them
     std::array<KindIndex, event_kind_count> index_;
     std::vector<Finding> findings_;
-    std::unordered_map<std::string, std::size_t> by_key_;
-    std::vector<const Rule*> matched_;                              // reused per event
-    std::vector<Change> changes_;                                   // reused per event
+    HashIndex by_key_;                                      // roll-up key -> index in findings_
+    std::vector<std::string> finding_keys_;                 // the roll-up key of each finding
+    std::vector<char> key_buffer_ = std::vector<char>(256); // reused: no allocation per event
+    std::string key_text_;                                  // keys of rules without `key`
+    std::vector<const Rule*> matched_;                      // reused per event
+    std::vector<Change> changes_;                           // reused per event
     std::vector<std::pair<const Rule*, std::uint64_t>> suppressed_; // per suppress rule
     Stats stats_;
     bool saw_error_ = false;

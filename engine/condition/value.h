@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,30 +36,71 @@ struct StringListView {
 
 // The value of a field for one event. `present == false` means the event has no such value
 // (e.g. no ports on an ICMP packet, no hook on a drop outside netfilter).
+// A typed value read from an event or written as a literal. Only the member that `type` names
+// is meaningful (the others share its storage), which keeps a Value at 32 bytes: every field
+// read on the hot path builds one.
 struct Value {
     Type type = Type::Bool;
     bool present = false;
     bool b = false;
-    std::int64_t i = 0;
-    std::string_view s;
-    IpAddr ip;
-    Cidr cidr;
-    StringListView list;
+    union {
+        std::int64_t i;
+        std::string_view s;
+        IpAddr ip;
+        Cidr cidr;
+        StringListView list;
+    };
+
+    constexpr Value() : i(0) {}
 
     static Value absent(Type t) {
         Value v;
         v.type = t;
         return v;
     }
-    static Value of_bool(bool v);
-    static Value of_int(std::int64_t v);
-    static Value of_string(std::string_view v);
-    static Value of_ip(const IpAddr& v);
-    static Value of_list(StringListView v);
+    // Inline: one is built on every field read.
+    static Value of_bool(bool v) {
+        Value value = present_of(Type::Bool);
+        value.b = v;
+        return value;
+    }
+    static Value of_int(std::int64_t v) {
+        Value value = present_of(Type::Int);
+        value.i = v;
+        return value;
+    }
+    static Value of_string(std::string_view v) {
+        Value value = present_of(Type::String);
+        value.s = v;
+        return value;
+    }
+    static Value of_ip(const IpAddr& v) {
+        Value value = present_of(Type::Ip);
+        value.ip = v;
+        return value;
+    }
+    static Value of_list(StringListView v) {
+        Value value = present_of(Type::StringList);
+        value.list = v;
+        return value;
+    }
+
+private:
+    static Value present_of(Type t) {
+        Value v;
+        v.type = t;
+        v.present = true;
+        return v;
+    }
 };
 
 // The text a template shows for a value: strings as they are, addresses in their usual form,
 // lists joined with " <- " (a stack reads innermost first), absent values as "".
 std::string format(const Value& v);
+
+// An unambiguous binary encoding of `v`: equal values give equal bytes and different values
+// different bytes. For finding roll-up keys, not for display; far cheaper than format().
+// Writes it to `out` when it fits and returns its size either way.
+std::size_t write_key(const Value& v, std::span<char> out);
 
 } // namespace netdx::engine::condition

@@ -57,6 +57,21 @@ TEST_CASE("the correlator's tables stay bounded") {
         c.observe(ev);
         CHECK(c.flows() <= 64);
     }
+    // The most recent flows survive eviction: the last port's flow has its count.
+    auto last = tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 999, 80);
+    last.ts_ns += 1000;
+    CHECK(c.observe(last).flow->events == 2);
+}
+
+TEST_CASE("the flow table grows past its first size and keeps every flow") {
+    Correlator c;
+    for (int round = 1; round <= 2; ++round) {
+        for (std::uint16_t port = 1; port <= 5000; ++port) {
+            auto ev = tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", port, 80);
+            CHECK(c.observe(ev).flow->events == static_cast<std::uint32_t>(round));
+        }
+    }
+    CHECK(c.flows() == 5000);
 }
 
 TEST_CASE("rules read flow.* fields: repeated drops of one flow") {

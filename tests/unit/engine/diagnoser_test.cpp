@@ -104,3 +104,62 @@ TEST_CASE("an ERROR finding stops the run unless keep_going") {
     keep.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}));
     CHECK_FALSE(keep.should_stop());
 }
+
+TEST_CASE("rules indexed by drop reason still see every event they could match, in rule order") {
+    auto rs = rules(R"(rules:
+  - id: any-reason
+    category: kernel-drop
+    level: INFO
+    events: [drop]
+    condition: event.dport == 80
+    message: "to 80"
+  - id: one-of-two
+    category: netfilter-drop
+    level: WARN
+    events: [drop]
+    condition: event.reason in ["NETFILTER_DROP", "NO_SOCKET"] and event.dport == 80
+    message: "nf or socket"
+  - id: either-branch
+    category: no-listener
+    level: WARN
+    events: [drop]
+    condition: event.reason == "NO_SOCKET" or event.reason == "TCP_CSUM"
+    message: "socket or csum"
+  - id: never
+    category: kernel-drop
+    level: WARN
+    events: [drop]
+    condition: event.reason != "NO_SOCKET" and event.reason == "OTHERHOST"
+    message: "otherhost"
+)");
+    auto rules_fired = [&](const char* reason) {
+        Diagnoser d(rs, {});
+        d.process(tcp_drop(reason, {"tcp_v4_rcv"}));
+        std::vector<std::string> ids;
+        for (const auto& f : d.findings()) {
+            ids.push_back(f.rule_id);
+        }
+        return ids;
+    };
+    using Ids = std::vector<std::string>;
+    CHECK(rules_fired("NO_SOCKET") == Ids{"any-reason", "one-of-two", "either-branch"});
+    CHECK(rules_fired("NETFILTER_DROP") == Ids{"any-reason", "one-of-two"});
+    CHECK(rules_fired("TCP_CSUM") == Ids{"any-reason", "either-branch"});
+    CHECK(rules_fired("OTHERHOST") == Ids{"any-reason", "never"});
+    CHECK(rules_fired("SOMETHING_NEW") == Ids{"any-reason"});
+}
+
+TEST_CASE("findings of many keys roll up exactly, however many there are") {
+    auto rs = rules(rule_file);
+    Diagnoser d(rs, {});
+    for (int round = 0; round < 3; ++round) {
+        for (std::uint16_t port = 1; port <= 3000; ++port) {
+            d.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 40000, port));
+        }
+    }
+    // no-listener keys on the port; info-syn has no key, so it rolls up by its message.
+    REQUIRE(d.findings().size() == 6000);
+    for (const auto& f : d.findings()) {
+        CHECK(f.count == 3);
+    }
+}
