@@ -55,28 +55,6 @@ sockaddr_in to_sockaddr(const engine::IpAddr& addr, std::uint16_t port) {
 
 } // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) {
-            close(fd_);
-        }
-        fd_ = other.release();
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    if (fd_ >= 0) {
-        close(fd_);
-    }
-}
-
-int UniqueFd::release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-}
-
 Result<Lab> Lab::create() {
     Lab lab;
     std::string base = std::string(name_prefix) + std::to_string(getpid());

@@ -12,26 +12,11 @@
 
 #include "engine/ip.h"
 #include "engine/result.h"
+#include "probes/unique_fd.h"
 
 namespace netdx::cli {
 
-// An owned file descriptor.
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd();
-
-    int get() const { return fd_; }
-    int release();
-
-private:
-    int fd_ = -1;
-};
+using probes::UniqueFd;
 
 class Lab {
 public:

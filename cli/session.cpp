@@ -12,6 +12,7 @@
 #include "engine/diagnoser.h"
 #include "engine/log.h"
 #include "exit_codes.h"
+#include "recording.h"
 #include "rules.h"
 #include "signals.h"
 
@@ -20,13 +21,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Evaluates each decoded event and prints findings the moment they first appear.
+// Records each decoded event (--record), evaluates it and prints findings the moment they
+// first appear.
 class DiagnosisSink final : public probes::EventSink {
 public:
-    DiagnosisSink(engine::Diagnoser& diagnoser, engine::Reporter& reporter)
-        : diagnoser_(diagnoser), reporter_(reporter) {}
+    DiagnosisSink(engine::Diagnoser& diagnoser, engine::Reporter& reporter, Recording* recording)
+        : diagnoser_(diagnoser), reporter_(reporter), recording_(recording) {}
 
     void on_event(engine::Event&& ev) override {
+        if (recording_) {
+            recording_->record(ev);
+        }
         for (const auto& change : diagnoser_.process(ev)) {
             reporter_.finding(diagnoser_.findings()[change.index]);
         }
@@ -35,6 +40,7 @@ public:
 private:
     engine::Diagnoser& diagnoser_;
     engine::Reporter& reporter_;
+    Recording* recording_;
 };
 
 std::vector<engine::ProbeStatus> probe_coverage(const probes::Tracer& tracer) {
@@ -98,7 +104,15 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     report.started_ns = wall_clock_ns();
 
     engine::Diagnoser diagnoser(rules, {options.keep_going, 5});
-    DiagnosisSink sink(diagnoser, reporter);
+    std::optional<Recording> recording;
+    if (!options.record_path.empty()) {
+        auto opened = Recording::open(options.record_path, options.command_line);
+        if (!opened) {
+            return opened.error();
+        }
+        recording.emplace(std::move(*opened));
+    }
+    DiagnosisSink sink(diagnoser, reporter, recording ? &*recording : nullptr);
 
     std::set<engine::EventKind> kinds;
     auto needed = rules.kinds_needed();
@@ -107,8 +121,12 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
             kinds.insert(static_cast<engine::EventKind>(k));
         }
     }
-    if (kinds.empty()) {
+    if (kinds.empty() && options.extra_kinds.empty() && !options.all_probes) {
         return make_error(ErrorKind::Usage, "no enabled rule listens to any event kind");
+    }
+    kinds.insert(options.extra_kinds.begin(), options.extra_kinds.end());
+    if (options.all_probes) {
+        kinds.clear(); // Tracer::start: every probe
     }
     probes::ProbeOptions probe_options;
     probe_options.filter = options.filter;
@@ -131,6 +149,9 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
         if (rc < 0 && rc != -EINTR) {
             failure = make_error(ErrorKind::Environment, "polling the ring buffers failed", -rc);
             break;
+        }
+        if (recording) {
+            recording->tick();
         }
         for (const auto& loss : tracer.lost_events()) {
             auto& seen = lost_seen[loss.name];
@@ -166,6 +187,9 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     }
     report.decode_errors = tracer.decode_errors();
     tracer.stop();
+    if (recording) {
+        recording->finish();
+    }
     if (failure) {
         return *failure;
     }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -30,6 +31,10 @@ struct SessionOptions {
     std::chrono::milliseconds settle{300};
     std::uint32_t ring_bytes = 4U << 20;
     std::string command_line;
+    std::string record_path; // --record: every event to this netdx.record/1 trail, "" = none
+    // --probes: attached besides those the rules need; all_probes: every probe netdx has.
+    std::set<engine::EventKind> extra_kinds;
+    bool all_probes = false;
 };
 
 // What every tracing command needs before it starts: the rules and a tracer.

@@ -11,7 +11,7 @@ namespace {
 constexpr std::size_t max_reasons_per_flow = 8;
 
 std::uint64_t last_seen(const TrailState& s) {
-    return s.first_seen_ns;
+    return s.last_seen_ns;
 }
 
 } // namespace
@@ -109,27 +109,40 @@ void Correlator::evict_oldest_half(Map& map) {
     std::erase_if(map, [cutoff](const auto& entry) { return last_seen(entry.second) <= cutoff; });
 }
 
+bool Correlator::trail_expired(const TrailState& trail, std::uint64_t now_ns) const {
+    return now_ns > trail.last_seen_ns && now_ns - trail.last_seen_ns > limits_.trail_window_ns;
+}
+
 Correlator::View Correlator::observe(const Event& ev) {
     View view;
     if (ev.skb != 0 && ev.kind == EventKind::Drop) {
         // The packet is gone: its trail ends here, and the address may be reused. Most drops
         // have no earlier event, so look up before allocating a node only to free it.
-        if (auto it = trails_.find(ev.skb); it != trails_.end()) {
+        auto it = trails_.find(ev.skb);
+        if (it != trails_.end() && !trail_expired(it->second, ev.ts_ns)) {
             current_trail_ = it->second;
-            trails_.erase(it);
         } else {
             current_trail_ = TrailState{};
             current_trail_.first_seen_ns = ev.ts_ns;
         }
+        if (it != trails_.end()) {
+            trails_.erase(it);
+        }
+        current_trail_.last_seen_ns = ev.ts_ns;
         ++current_trail_.events;
         current_trail_.kinds.set(static_cast<std::size_t>(ev.kind));
         view.trail = &current_trail_;
     } else if (ev.skb != 0) {
         auto [it, inserted] = trails_.try_emplace(ev.skb);
         TrailState& trail = it->second;
+        if (!inserted && trail_expired(trail, ev.ts_ns)) {
+            trail = TrailState{};
+            inserted = true;
+        }
         if (inserted) {
             trail.first_seen_ns = ev.ts_ns;
         }
+        trail.last_seen_ns = ev.ts_ns;
         ++trail.events;
         trail.kinds.set(static_cast<std::size_t>(ev.kind));
         view.trail = &trail;

@@ -27,6 +27,7 @@ struct FlowState {
 
 struct TrailState {
     std::uint64_t first_seen_ns = 0;
+    std::uint64_t last_seen_ns = 0;
     std::uint32_t events = 0;
     EventKindSet kinds;
 };
@@ -37,6 +38,9 @@ public:
         std::size_t max_flows = 65536;
         std::size_t max_trails = 65536;
         std::uint64_t flow_idle_ns = 120'000'000'000ULL; // a flow quiet this long starts anew
+        // An skb address seen again after this long is another packet (the first was freed
+        // without a drop event); a packet can wait seconds in a neighbour queue, not more.
+        std::uint64_t trail_window_ns = 5'000'000'000ULL;
     };
 
     Correlator() : Correlator(Limits{}) {}
@@ -79,6 +83,7 @@ private:
 
     template <class Map>
     static void evict_oldest_half(Map& map);
+    bool trail_expired(const TrailState& trail, std::uint64_t now_ns) const;
 
     Limits limits_;
     std::vector<FlowSlot> flow_slots_; // a power of two, up to twice max_flows

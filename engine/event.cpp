@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 namespace netdx::engine {
@@ -196,6 +197,60 @@ std::string Frame::text() const {
     }
     std::snprintf(buf, sizeof buf, "+0x%llx", static_cast<unsigned long long>(offset));
     return symbol + buf;
+}
+
+std::string tcp_state_name(int state) {
+    static constexpr std::array<std::string_view, 13> names = {"",
+                                                               "ESTABLISHED",
+                                                               "SYN_SENT",
+                                                               "SYN_RECV",
+                                                               "FIN_WAIT1",
+                                                               "FIN_WAIT2",
+                                                               "TIME_WAIT",
+                                                               "CLOSE",
+                                                               "CLOSE_WAIT",
+                                                               "LAST_ACK",
+                                                               "LISTEN",
+                                                               "CLOSING",
+                                                               "NEW_SYN_RECV"};
+    if (state > 0 && static_cast<std::size_t>(state) < names.size()) {
+        return std::string(names[static_cast<std::size_t>(state)]);
+    }
+    return std::to_string(state);
+}
+
+std::string nud_state_name(int state) {
+    static constexpr std::array<std::pair<int, std::string_view>, 8> bits = {{{0x01, "INCOMPLETE"},
+                                                                              {0x02, "REACHABLE"},
+                                                                              {0x04, "STALE"},
+                                                                              {0x08, "DELAY"},
+                                                                              {0x10, "PROBE"},
+                                                                              {0x20, "FAILED"},
+                                                                              {0x40, "NOARP"},
+                                                                              {0x80, "PERMANENT"}}};
+    std::string out;
+    for (const auto& [bit, name] : bits) {
+        if ((state & bit) != 0) {
+            out += out.empty() ? "" : "|";
+            out += name;
+        }
+    }
+    return out.empty() ? "NONE" : out;
+}
+
+std::string xdp_action_name(std::uint32_t action) {
+    static constexpr std::array<std::string_view, 5> names = {
+        "ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
+    return action < names.size() ? std::string(names[action]) : std::to_string(action);
+}
+
+std::string errno_name(std::int32_t err) {
+    if (err == 0) {
+        return {};
+    }
+    const int number = err < 0 ? -err : err;
+    const char* name = strerrorname_np(number);
+    return name != nullptr ? std::string(name) : std::to_string(err);
 }
 
 } // namespace netdx::engine

@@ -70,6 +70,33 @@ struct DropInfo {
     std::vector<Frame> stack; // starts at `location`, innermost first; may be empty
 };
 
+// What a tracepoint other than kfree_skb says beyond the packet. Names, not numbers, so that a
+// recorded trail replays on another kernel; absent values stay empty.
+struct TraceInfo {
+    std::string tracepoint;             // "fib:fib_table_lookup"
+    std::optional<std::int32_t> err;    // error or return code, as the kernel passes it
+    std::optional<std::uint32_t> table; // route lookups: the routing table id
+    IpAddr gateway;                     // route lookups: the nexthop's gateway, if it has one
+    std::string state;                  // TCP state ("SYN_SENT") or neighbour state ("FAILED")
+    std::string old_state;              // the state before a change
+    std::optional<std::uint8_t> sent_icmp_type; // icmp_send: the ICMP error this host sent
+    std::optional<std::uint8_t> sent_icmp_code;
+    std::uint32_t xdp_prog_id = 0; // XDP events: the program
+    std::string xdp_prog;
+    std::string xdp_action; // "ABORTED", "DROP", "PASS", "TX", "REDIRECT" or the number
+    std::optional<std::uint32_t> rst_reason; // tcp_send_reset: enum sk_rst_reason
+    std::string buffer;                      // sock_exceed_buf_limit: "send" or "receive"
+};
+
+// "ESTABLISHED", "SYN_SENT", ... (include/net/tcp_states.h), or the number as text.
+std::string tcp_state_name(int state);
+// Neighbour NUD_* bits (include/uapi/linux/neighbour.h): "FAILED", "INCOMPLETE|..." or "NONE".
+std::string nud_state_name(int state);
+// XDP_ABORTED.. XDP_REDIRECT without the prefix, or the number as text.
+std::string xdp_action_name(std::uint32_t action);
+// "ENETUNREACH" for 101 or -101; "" for 0; the number as text when unknown.
+std::string errno_name(std::int32_t err);
+
 struct Event {
     EventKind kind = EventKind::Drop;
     std::uint64_t ts_ns = 0; // wall clock, nanoseconds since the UNIX epoch
@@ -82,7 +109,8 @@ struct Event {
     std::uint32_t pid = 0; // current task; in softirq it is not the traffic's owner
     std::string comm;
     Packet pkt;
-    DropInfo drop; // kind == Drop
+    DropInfo drop;   // kind == Drop
+    TraceInfo trace; // every other kind
 };
 
 } // namespace netdx::engine

@@ -4,6 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
+#include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +38,68 @@ T get_or(const nlohmann::json& j, const char* key, T fallback) {
         return fallback;
     }
     return it->get<T>();
+}
+
+// Only the values the tracepoint has: absent ones are left out.
+nlohmann::json trace_json(const TraceInfo& t) {
+    nlohmann::json j;
+    j["tracepoint"] = t.tracepoint;
+    if (t.err) {
+        j["err"] = *t.err;
+    }
+    if (t.table) {
+        j["table"] = *t.table;
+    }
+    if (t.gateway.is_set()) {
+        j["gateway"] = t.gateway.to_string();
+    }
+    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"state", &t.state},
+                                     {"old_state", &t.old_state},
+                                     {"xdp_prog", &t.xdp_prog},
+                                     {"xdp_action", &t.xdp_action},
+                                     {"buffer", &t.buffer}}) {
+        if (!value->empty()) {
+            j[key] = *value;
+        }
+    }
+    if (t.sent_icmp_type) {
+        j["sent_icmp_type"] = *t.sent_icmp_type;
+        j["sent_icmp_code"] = t.sent_icmp_code.value_or(0);
+    }
+    if (t.xdp_prog_id != 0) {
+        j["xdp_prog_id"] = t.xdp_prog_id;
+    }
+    if (t.rst_reason) {
+        j["rst_reason"] = *t.rst_reason;
+    }
+    return j;
+}
+
+template <class T>
+std::optional<T> get_optional(const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        return std::nullopt;
+    }
+    return it->get<T>();
+}
+
+TraceInfo trace_from_json(const nlohmann::json& j) {
+    TraceInfo t;
+    t.tracepoint = get_or<std::string>(j, "tracepoint", "");
+    t.err = get_optional<std::int32_t>(j, "err");
+    t.table = get_optional<std::uint32_t>(j, "table");
+    t.gateway = IpAddr::parse(get_or<std::string>(j, "gateway", "")).value_or(IpAddr{});
+    t.state = get_or<std::string>(j, "state", "");
+    t.old_state = get_or<std::string>(j, "old_state", "");
+    t.sent_icmp_type = get_optional<std::uint8_t>(j, "sent_icmp_type");
+    t.sent_icmp_code = get_optional<std::uint8_t>(j, "sent_icmp_code");
+    t.xdp_prog_id = get_or<std::uint32_t>(j, "xdp_prog_id", 0);
+    t.xdp_prog = get_or<std::string>(j, "xdp_prog", "");
+    t.xdp_action = get_or<std::string>(j, "xdp_action", "");
+    t.rst_reason = get_optional<std::uint32_t>(j, "rst_reason");
+    t.buffer = get_or<std::string>(j, "buffer", "");
+    return t;
 }
 
 } // namespace
@@ -105,6 +169,8 @@ nlohmann::json to_json(const Event& ev) {
         }
         drop["stack"] = std::move(stack);
         j["drop"] = std::move(drop);
+    } else {
+        j["trace"] = trace_json(ev.trace);
     }
     return j;
 }
@@ -149,6 +215,9 @@ Result<Event> event_from_json(const nlohmann::json& j) {
             p.len = get_or<std::uint16_t>(pj, "len", 0);
             p.ttl = get_or<std::uint8_t>(pj, "ttl", 0);
             p.ethertype = get_or<std::uint16_t>(pj, "ethertype", 0);
+        }
+        if (auto it = j.find("trace"); it != j.end()) {
+            ev.trace = trace_from_json(*it);
         }
         if (auto it = j.find("drop"); it != j.end()) {
             const auto& dj = *it;

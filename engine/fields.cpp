@@ -16,6 +16,7 @@ enum FieldId : std::uint32_t {
     ReasonCode,
     Location,
     Stack,
+    DropPath,
     NfHook,
     NfEngine,
     NfFamily,
@@ -42,6 +43,20 @@ enum FieldId : std::uint32_t {
     NetnsExec,
     Pid,
     Comm,
+    Tracepoint,
+    Err,
+    ErrName,
+    RouteTable,
+    Gateway,
+    State,
+    OldState,
+    SentIcmpType,
+    SentIcmpCode,
+    XdpProgId,
+    XdpProg,
+    XdpAction,
+    RstReason,
+    Buffer,
     TrailLength,
     TrailKinds,
     FlowEvents,
@@ -72,6 +87,12 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      "event.stack",
      Type::StringList,
      "kernel stack of the drop, function names, innermost (the dropper) first"},
+    {DropPath,
+     "event.drop_path",
+     Type::StringList,
+     "the frames of event.stack that describe the drop: from the dropper up to the softirq "
+     "plumbing (__netif_receive_skb, process_backlog, ...); below it, a packet processed inline "
+     "shows the sending task's frames"},
     {NfHook,
      "event.nf_hook",
      Type::String,
@@ -131,6 +152,57 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::Int,
      "pid of the task running when the event fired (often not the traffic's owner)"},
     {Comm, "event.comm", Type::String, "command name of that task"},
+    {Tracepoint,
+     "event.tracepoint",
+     Type::String,
+     "tracepoint of a non-drop event, e.g. \"fib:fib_table_lookup\"; absent for drops"},
+    {Err,
+     "event.err",
+     Type::Int,
+     "error or return code the tracepoint reports, as the kernel passes it: route lookup "
+     "result per table (-11 no route in that table, -22 blackhole, -113 unreachable, -13 "
+     "prohibit), net_dev_xmit rc, tcp_retransmit_skb err (-1 local netfilter, -16 still "
+     "queued), socket errno (111 ECONNREFUSED), UDP enqueue rc (-12 buffer full)"},
+    {ErrName,
+     "event.err_name",
+     Type::String,
+     "event.err as an errno name, e.g. \"EHOSTUNREACH\"; absent when 0 or none"},
+    {RouteTable, "event.route_table", Type::Int, "route lookups: the routing table id"},
+    {Gateway,
+     "event.gateway",
+     Type::Ip,
+     "route lookups: the gateway of the chosen nexthop; absent when the route has none"},
+    {State,
+     "event.state",
+     Type::String,
+     "TCP state of the socket (\"SYN_SENT\", \"ESTABLISHED\", ...) for tcp and sock events; "
+     "neighbour state (\"FAILED\", \"INCOMPLETE\", \"REACHABLE\", ...) for neigh events; "
+     "after a change, the new one"},
+    {OldState, "event.old_state", Type::String, "the state before a change"},
+    {SentIcmpType,
+     "event.sent_icmp_type",
+     Type::Int,
+     "icmp_send: type of the ICMP error this host sent about the packet (3 unreachable, 11 "
+     "time exceeded)"},
+    {SentIcmpCode,
+     "event.sent_icmp_code",
+     Type::Int,
+     "icmp_send: its code (3/1 host unreachable, 3/3 port unreachable, 3/4 fragmentation "
+     "needed)"},
+    {XdpProgId, "event.xdp_prog_id", Type::Int, "XDP events: id of the XDP program"},
+    {XdpProg, "event.xdp_prog", Type::String, "XDP events: name of the XDP program"},
+    {XdpAction,
+     "event.xdp_action",
+     Type::String,
+     "XDP events: the action: ABORTED, DROP, PASS, TX, REDIRECT, or the number when invalid"},
+    {RstReason,
+     "event.rst_reason",
+     Type::Int,
+     "tcp_send_reset: why the kernel sent a reset (enum sk_rst_reason; 1 = no socket)"},
+    {Buffer,
+     "event.buffer",
+     Type::String,
+     "sock_exceed_buf_limit: which buffer hit its limit, \"send\" or \"receive\""},
     {TrailLength,
      "trail.length",
      Type::Int,
@@ -277,6 +349,9 @@ Value EventView::read(std::uint32_t field_id) const {
         return present_string(ev_.drop.location.symbol);
     case Stack:
         return Value::of_list({ev_.drop.stack.data(), ev_.drop.stack.size(), &frame_symbol});
+    case DropPath:
+        return Value::of_list(
+            {ev_.drop.stack.data(), drop_path_length(ev_.drop.stack), &frame_symbol});
     case NfHook: {
         const auto* nf = netfilter();
         return nf ? present_string(nf->hook) : Value::absent(Type::String);
@@ -371,6 +446,42 @@ Value EventView::read(std::uint32_t field_id) const {
         return Value::of_int(ev_.pid);
     case Comm:
         return present_string(ev_.comm);
+    case Tracepoint:
+        return present_string(ev_.trace.tracepoint);
+    case Err:
+        return ev_.trace.err ? Value::of_int(*ev_.trace.err) : Value::absent(Type::Int);
+    case ErrName:
+        if (err_name_.empty() && ev_.trace.err) {
+            err_name_ = errno_name(*ev_.trace.err);
+        }
+        return present_string(err_name_);
+    case RouteTable:
+        return ev_.trace.table ? Value::of_int(*ev_.trace.table) : Value::absent(Type::Int);
+    case Gateway:
+        return ev_.trace.gateway.is_set() ? Value::of_ip(ev_.trace.gateway)
+                                          : Value::absent(Type::Ip);
+    case State:
+        return present_string(ev_.trace.state);
+    case OldState:
+        return present_string(ev_.trace.old_state);
+    case SentIcmpType:
+        return ev_.trace.sent_icmp_type ? Value::of_int(*ev_.trace.sent_icmp_type)
+                                        : Value::absent(Type::Int);
+    case SentIcmpCode:
+        return ev_.trace.sent_icmp_code ? Value::of_int(*ev_.trace.sent_icmp_code)
+                                        : Value::absent(Type::Int);
+    case XdpProgId:
+        return ev_.trace.xdp_prog_id ? Value::of_int(ev_.trace.xdp_prog_id)
+                                     : Value::absent(Type::Int);
+    case XdpProg:
+        return present_string(ev_.trace.xdp_prog);
+    case XdpAction:
+        return present_string(ev_.trace.xdp_action);
+    case RstReason:
+        return ev_.trace.rst_reason ? Value::of_int(*ev_.trace.rst_reason)
+                                    : Value::absent(Type::Int);
+    case Buffer:
+        return present_string(ev_.trace.buffer);
     case TrailLength:
         return context_.correlation.trail ? Value::of_int(context_.correlation.trail->events)
                                           : Value::absent(Type::Int);

@@ -57,6 +57,7 @@ private:
     mutable std::string proto_;
     mutable std::string netns_label_;
     mutable std::string netns_exec_;
+    mutable std::string err_name_;
 };
 
 } // namespace netdx::engine

@@ -95,4 +95,26 @@ std::optional<NetfilterPath> netfilter_path(const DropInfo& drop, PacketFamily f
     return std::nullopt;
 }
 
+std::size_t drop_path_length(const std::vector<Frame>& stack) {
+    // Entry points of receive processing and softirq dispatch (kernel-signals section 6).
+    constexpr std::array<std::string_view, 9> plumbing_prefixes = {"__netif_receive_skb",
+                                                                   "netif_receive_skb",
+                                                                   "process_backlog",
+                                                                   "__napi_poll",
+                                                                   "napi_complete_done",
+                                                                   "net_rx_action",
+                                                                   "handle_softirqs",
+                                                                   "do_softirq",
+                                                                   "__do_softirq"};
+    for (std::size_t i = 0; i < stack.size(); ++i) {
+        const std::string_view symbol = stack[i].symbol;
+        for (const auto prefix : plumbing_prefixes) {
+            if (symbol.starts_with(prefix)) {
+                return i;
+            }
+        }
+    }
+    return stack.size();
+}
+
 } // namespace netdx::engine

@@ -32,7 +32,15 @@ public:
             return skel.error();
         }
         (*skel)->rodata->targ_filter = *kfilter;
-        if (const int rc = bpf_map__set_max_entries((*skel)->maps.events, options.ring_bytes)) {
+        if (options.shared_ring_fd >= 0) {
+            if (const int rc = bpf_map__reuse_fd((*skel)->maps.events, options.shared_ring_fd)) {
+                return make_error(ErrorKind::Environment,
+                                  "cannot share the ring buffer with BPF object " +
+                                      std::string(name()),
+                                  -rc);
+            }
+        } else if (const int rc =
+                       bpf_map__set_max_entries((*skel)->maps.events, options.ring_bytes)) {
             return make_error(ErrorKind::Environment,
                               "cannot size the ring buffer of BPF object " + std::string(name()),
                               -rc);
@@ -49,8 +57,6 @@ public:
 
     void stop() override { skel_.reset(); }
     bool running() const override { return skel_.has_value(); }
-
-    int ring_fd() const override { return skel_ ? bpf_map__fd((*skel_)->maps.events) : -1; }
 
     std::uint64_t lost_events() const override {
         return skel_ ? sum_percpu_u64(bpf_map__fd((*skel_)->maps.lost_events)) : 0;

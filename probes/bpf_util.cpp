@@ -111,6 +111,19 @@ Result<void> check_ring_bytes(std::uint32_t bytes) {
     return {};
 }
 
+Result<UniqueFd> create_ring_buffer(std::uint32_t bytes) {
+    if (auto ok = check_ring_bytes(bytes); !ok) {
+        return ok.error();
+    }
+    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_RINGBUF, "netdx_events", 0, 0, bytes, nullptr));
+    if (!fd.valid()) {
+        return make_error(ErrorKind::Environment,
+                          "cannot create a BPF ring buffer of " + std::to_string(bytes) + " bytes",
+                          errno);
+    }
+    return fd;
+}
+
 void route_libbpf_log() {
     libbpf_set_print(libbpf_print);
 }

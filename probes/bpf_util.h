@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "engine/result.h"
+#include "unique_fd.h"
 
 namespace netdx::probes {
 
@@ -24,6 +25,9 @@ bool wait_progs_unloaded(const std::vector<std::uint32_t>& ids, std::chrono::mil
 
 // Ring buffer sizes: a power of two and a multiple of the page size (Usage error otherwise).
 Result<void> check_ring_bytes(std::uint32_t bytes);
+
+// A BPF ring buffer map of `bytes` (checked as above), not tied to any object.
+Result<UniqueFd> create_ring_buffer(std::uint32_t bytes);
 
 // Routes libbpf's messages into NETDX_LOG: warnings and info at Debug, debug at Trace. libbpf's
 // "try raising ulimit -l" hint on EPERM is misleading on kernels with memcg accounting, so it

@@ -102,6 +102,23 @@ engine::Packet to_packet(const netdx_pkt& raw) {
     return pkt;
 }
 
+// The fields every record has, under the same names in both record types.
+template <class Record>
+void fill_common(engine::Event& event, const Record& ev, const DecodeContext& ctx) {
+    event.ts_ns = ev.hdr.ts_ns + static_cast<std::uint64_t>(ctx.mono_to_realtime_ns);
+    event.cpu = ev.hdr.cpu;
+    event.skb = ev.skb;
+    event.netns = ev.netns;
+    if (ev.netns != 0 && ctx.netns != nullptr) {
+        event.netns_name = ctx.netns->name_of(ev.netns);
+    }
+    event.ifindex = ev.ifindex;
+    event.dev = c_string(ev.dev);
+    event.pid = ev.pid;
+    event.comm = c_string(ev.comm);
+    event.pkt = to_packet(ev.pkt);
+}
+
 // The stack from the dropper down: frames above the one equal to `location` belong to the
 // tracing machinery. Without that frame, known dispatch frames are stripped by name.
 std::vector<engine::Frame> drop_stack(const netdx_drop_event& ev, const DecodeContext& ctx) {
@@ -137,22 +154,106 @@ Result<engine::Event> decode_drop(std::span<const std::uint8_t> record, const De
 
     engine::Event event;
     event.kind = engine::EventKind::Drop;
-    event.ts_ns = ev.hdr.ts_ns + static_cast<std::uint64_t>(ctx.mono_to_realtime_ns);
-    event.cpu = ev.hdr.cpu;
-    event.skb = ev.skb;
-    event.netns = ev.netns;
-    if (ev.netns != 0 && ctx.netns != nullptr) {
-        event.netns_name = ctx.netns->name_of(ev.netns);
-    }
-    event.ifindex = ev.ifindex;
-    event.dev = c_string(ev.dev);
-    event.pid = ev.pid;
-    event.comm = c_string(ev.comm);
-    event.pkt = to_packet(ev.pkt);
+    fill_common(event, ev, ctx);
     event.drop.reason_code = ev.reason;
     event.drop.reason = drop_reason_name(ctx.reason_names, ev.reason);
     event.drop.location = symbolize(ctx, ev.location);
     event.drop.stack = drop_stack(ev, ctx);
+    return event;
+}
+
+// The event kind and "group:name" of each NETDX_TP_* (index = value).
+struct TracepointInfo {
+    engine::EventKind kind;
+    std::string_view name;
+};
+constexpr std::array<TracepointInfo, 21> tracepoints = {{
+    {engine::EventKind::Drop, ""}, // 0: not a tracepoint id
+    {engine::EventKind::Rx, "net:netif_receive_skb"},
+    {engine::EventKind::Tx, "net:net_dev_queue"},
+    {engine::EventKind::Tx, "net:net_dev_xmit"},
+    {engine::EventKind::Route, "fib:fib_table_lookup"},
+    {engine::EventKind::Route, "fib6:fib6_table_lookup"},
+    {engine::EventKind::Neigh, "neigh:neigh_update"},
+    {engine::EventKind::Neigh, "neigh:neigh_timer_handler"},
+    {engine::EventKind::Neigh, "neigh:neigh_event_send_dead"},
+    {engine::EventKind::Tcp, "tcp:tcp_send_reset"},
+    {engine::EventKind::Tcp, "tcp:tcp_receive_reset"},
+    {engine::EventKind::Tcp, "tcp:tcp_retransmit_skb"},
+    {engine::EventKind::Tcp, "tcp:tcp_retransmit_synack"},
+    {engine::EventKind::Tcp, "tcp:tcp_bad_csum"},
+    {engine::EventKind::Sock, "sock:inet_sock_set_state"},
+    {engine::EventKind::Sock, "sock:inet_sk_error_report"},
+    {engine::EventKind::Sock, "udp:udp_fail_queue_rcv_skb"},
+    {engine::EventKind::Sock, "sock:sock_exceed_buf_limit"},
+    {engine::EventKind::Icmp, "icmp:icmp_send"},
+    {engine::EventKind::Xdp, "xdp:xdp_exception"},
+    {engine::EventKind::Xdp, "xdp:xdp_redirect_err"},
+}};
+static_assert(tracepoints.size() == NETDX_TP_XDP_REDIRECT_ERR + 1);
+
+// State numbers mean TCP_* for TCP and socket events, NUD_* for neighbour events.
+std::string state_name(engine::EventKind kind, std::int32_t state) {
+    return kind == engine::EventKind::Neigh ? engine::nud_state_name(state)
+                                            : engine::tcp_state_name(state);
+}
+
+Result<engine::Event> decode_trace(std::span<const std::uint8_t> record, const DecodeContext& ctx) {
+    netdx_trace_event ev;
+    std::memcpy(&ev, record.data(), sizeof(ev));
+    if (ev.tracepoint == 0 || ev.tracepoint >= tracepoints.size()) {
+        return decode_error("unknown tracepoint id " + std::to_string(ev.tracepoint));
+    }
+    const TracepointInfo& tp = tracepoints[ev.tracepoint];
+
+    engine::Event event;
+    event.kind = tp.kind;
+    fill_common(event, ev, ctx);
+
+    engine::TraceInfo& t = event.trace;
+    t.tracepoint = tp.name;
+    if ((ev.has & NETDX_HAS_ERR) != 0) {
+        t.err = ev.err;
+    }
+    if ((ev.has & NETDX_HAS_STATE) != 0) {
+        t.state = state_name(tp.kind, ev.state);
+    }
+    if ((ev.has & NETDX_HAS_OLD_STATE) != 0) {
+        t.old_state = state_name(tp.kind, ev.old_state);
+    }
+    if ((ev.has & NETDX_HAS_GATEWAY) != 0) {
+        t.gateway = ev.gw_family == NETDX_PKT_IPV6 ? engine::IpAddr::v6(ev.gateway)
+                                                   : engine::IpAddr::v4(ev.gateway);
+    }
+    const bool has_aux = (ev.has & NETDX_HAS_AUX) != 0;
+    switch (ev.tracepoint) {
+    case NETDX_TP_FIB_TABLE_LOOKUP:
+    case NETDX_TP_FIB6_TABLE_LOOKUP:
+        t.table = ev.table;
+        break;
+    case NETDX_TP_ICMP_SEND:
+        if (has_aux) {
+            t.sent_icmp_type = static_cast<std::uint8_t>(ev.aux >> 8);
+            t.sent_icmp_code = static_cast<std::uint8_t>(ev.aux & 0xff);
+        }
+        break;
+    case NETDX_TP_XDP_EXCEPTION:
+    case NETDX_TP_XDP_REDIRECT_ERR:
+        t.xdp_prog_id = ev.table;
+        t.xdp_prog = c_string(ev.object);
+        t.xdp_action = engine::xdp_action_name(ev.aux);
+        break;
+    case NETDX_TP_TCP_SEND_RESET:
+        if (has_aux) {
+            t.rst_reason = ev.aux;
+        }
+        break;
+    case NETDX_TP_SOCK_EXCEED_BUF_LIMIT:
+        t.buffer = ev.aux == 1 ? "receive" : "send";
+        break;
+    default:
+        break;
+    }
     return event;
 }
 
@@ -202,6 +303,12 @@ Result<engine::Event> decode_record(std::span<const std::uint8_t> record,
                                 " bytes, expected " + std::to_string(sizeof(netdx_drop_event)));
         }
         return decode_drop(known, ctx);
+    case NETDX_EV_TRACE:
+        if (known.size() < sizeof(netdx_trace_event)) {
+            return decode_error("trace record of " + std::to_string(known.size()) +
+                                " bytes, expected " + std::to_string(sizeof(netdx_trace_event)));
+        }
+        return decode_trace(known, ctx);
     default:
         return decode_error("unknown event kind " + std::to_string(hdr.kind));
     }

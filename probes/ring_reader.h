@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// RingReader: one libbpf ring_buffer over the `events` maps of every running probe, one poll
-// loop. Each record is decoded and handed to the EventSink on the polling thread.
+// RingReader: one libbpf ring_buffer over the ring buffer maps it is given (Tracer gives it one,
+// shared by every probe), one poll loop. Each record is decoded and handed to the EventSink on
+// the polling thread.
 #pragma once
 
 #include <cstdint>

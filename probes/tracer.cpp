@@ -46,6 +46,7 @@ struct Tracer::Impl {
     std::vector<ProbeStatus> status;
     std::vector<ProbeLoss> final_losses;
     std::uint64_t final_decode_errors = 0;
+    UniqueFd ring; // shared by every probe of a run
     // Declared last: destroyed before the probes whose maps it reads.
     std::optional<RingReader> reader;
 
@@ -112,6 +113,7 @@ struct Tracer::Impl {
         for (auto& p : probes) {
             p->stop();
         }
+        ring.reset();
         for (auto& s : status) {
             s.prog_ids.clear();
         }
@@ -184,7 +186,18 @@ Result<void> Tracer::start(const std::set<engine::EventKind>& kinds,
 
     auto wanted = [&](engine::EventKind kind) { return kinds.empty() || kinds.contains(kind); };
     std::set<engine::EventKind> covered;
+    auto ring = create_ring_buffer(opts.ring_bytes);
+    if (!ring) {
+        return ring.error();
+    }
+    im.ring = std::move(*ring);
+    opts.shared_ring_fd = im.ring.get();
     im.reader.emplace(im.ctx, sink);
+    if (auto added = im.reader->add(im.ring.get()); !added) {
+        im.reader.reset();
+        im.ring.reset();
+        return added.error();
+    }
     std::size_t attached = 0;
     for (auto& probe : im.probes) {
         if (!wanted(probe->kind())) {
@@ -197,12 +210,6 @@ Result<void> Tracer::start(const std::set<engine::EventKind>& kinds,
         st.kind = probe->kind();
         const auto t0 = Clock::now();
         auto started = probe->start(opts);
-        if (started) {
-            if (auto added = im.reader->add(probe->ring_fd()); !added) {
-                probe->stop();
-                started = added.error();
-            }
-        }
         if (started) {
             st.attached = true;
             st.prog_ids = probe->prog_ids();
@@ -228,6 +235,7 @@ Result<void> Tracer::start(const std::set<engine::EventKind>& kinds,
 
     if (attached == 0) {
         im.reader.reset();
+        im.ring.reset();
         std::string reasons;
         std::string hint;
         for (const auto& st : im.status) {

@@ -22,6 +22,8 @@ struct DiagnoseArgs {
     double duration_s = 0;
     bool keep_going = false;
     std::string json_path;
+    std::string record_path;
+    std::vector<std::string> probes;
     std::vector<std::string> rule_paths;
     unsigned ring_mib = 4;
 };
@@ -46,6 +48,14 @@ int run_diagnose(const DiagnoseArgs& args, const CommandContext& ctx) {
     }
     options.ring_bytes = args.ring_mib << 20;
     options.command_line = ctx.command_line;
+    options.record_path = args.record_path;
+    for (const auto& name : args.probes) {
+        if (name == "all") {
+            options.all_probes = true;
+        } else {
+            options.extra_kinds.insert(*engine::parse_event_kind(name)); // checked by CLI11
+        }
+    }
 
     StopSignals signals;
     engine::TextReporter reporter(std::cout, std::cerr);
@@ -82,6 +92,26 @@ Command add_diagnose_command(CLI::App& app) {
     cmd->add_flag("--diag-keep", args->keep_going, "Keep running after an ERROR finding");
     cmd->add_option("--json", args->json_path, "Also write the report (netdx.report/1) to FILE")
         ->type_name("FILE");
+    cmd->add_option("--record",
+                    args->record_path,
+                    "Also write every traced event to FILE (NDJSON, netdx.record/1), before the "
+                    "rules see it, for replay and tickets")
+        ->type_name("FILE");
+    cmd->add_option("--probes",
+                    args->probes,
+                    "Also attach these probes, besides those the rules need (comma-separated: "
+                    "drop, rx, tx, route, neigh, tcp, sock, icmp, xdp, or all); with --record, "
+                    "to capture more than the rules use")
+        ->type_name("LIST")
+        ->delimiter(',')
+        ->check(CLI::Validator(
+            [](const std::string& name) {
+                return name == "all" || engine::parse_event_kind(name)
+                           ? std::string()
+                           : "unknown probe '" + name + "'";
+            },
+            "PROBE",
+            ""));
     cmd->add_option("--rules",
                     args->rule_paths,
                     "Extra rule file or directory, loaded after the shipped knowledge and "
@@ -90,7 +120,9 @@ Command add_diagnose_command(CLI::App& app) {
         ->allow_extra_args(false)
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd->add_option("--ring-size", args->ring_mib, "Ring buffer size per probe in MiB (default 4)")
+    cmd->add_option("--ring-size",
+                    args->ring_mib,
+                    "Size in MiB of the ring buffer all probes share (default 4)")
         ->type_name("MIB")
         ->check(CLI::Validator(
             [](const std::string& text) {
@@ -103,7 +135,8 @@ Command add_diagnose_command(CLI::App& app) {
             ""));
     cmd->footer("Examples:\n"
                 "  sudo netdx diagnose --host 10.0.0.2 --port 80 --proto tcp\n"
-                "  sudo netdx diagnose --netns blue --diag-keep --duration 30 --json report.json");
+                "  sudo netdx diagnose --netns blue --diag-keep --duration 30 --json report.json\n"
+                "  sudo netdx diagnose --host 10.0.0.2 --record trail.ndjson");
     return {cmd, [args](const CommandContext& ctx) { return run_diagnose(*args, ctx); }};
 }
 

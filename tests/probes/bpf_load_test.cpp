@@ -11,6 +11,7 @@
 
 #include <bpf/bpf.h>
 
+#include "probes/drop_summary.h"
 #include "probes/environment.h"
 #include "probes/tracer.h"
 
@@ -78,6 +79,7 @@ public:
         ProbeOptions bad_ring;
         bad_ring.ring_bytes = 12345;
         expect_usage_error(*tracer, bad_ring, "a ring size that is not a power of two");
+        check_drop_summary();
 
         if (failures_ == 0) {
             std::printf("PASS: every probe loaded, attached and removed\n");
@@ -90,6 +92,30 @@ private:
     void fail(const std::string& what) {
         std::printf("FAIL: %s\n", what.c_str());
         ++failures_;
+    }
+
+    // `netdx drops --summary` has its own object: load, attach, read, stop, gone.
+    void check_drop_summary() {
+        std::printf("-- drop summary\n");
+        auto summary = netdx::probes::DropSummary::start({});
+        if (!summary) {
+            fail("drop summary: start: " + summary.error().describe());
+            return;
+        }
+        const auto ids = summary->prog_ids();
+        if (ids.empty()) {
+            fail("drop summary attached but reports no program ids");
+        }
+        if (auto counts = summary->read(); !counts) {
+            fail("drop summary: read: " + counts.error().describe());
+        }
+        summary->stop();
+        const auto after = kernel_prog_ids();
+        for (const auto id : ids) {
+            if (after.contains(id)) {
+                fail("drop summary prog id " + std::to_string(id) + " still loaded after stop()");
+            }
+        }
     }
 
     void check_reason_names(const Tracer& tracer) {

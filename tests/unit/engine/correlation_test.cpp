@@ -126,3 +126,44 @@ TEST_CASE("fact.* fields come from the fact source, only when a rule reads them"
     without.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}));
     CHECK(without.findings().empty()); // no source: facts are absent, not false
 }
+
+TEST_CASE("a trail joins the events of one skb until its drop, within a time window") {
+    Correlator c;
+    auto rx = tcp_drop("NO_SOCKET", {"tcp_v4_rcv"});
+    rx.kind = netdx::engine::EventKind::Rx;
+    rx.skb = 0xffff0002;
+    auto drop = tcp_drop("NO_SOCKET", {"tcp_v4_rcv"});
+    drop.skb = rx.skb;
+    drop.ts_ns = rx.ts_ns + 1000;
+    CHECK(c.observe(rx).trail->events == 1);
+    auto view = c.observe(drop);
+    REQUIRE(view.trail != nullptr);
+    CHECK(view.trail->events == 2);
+    CHECK(view.trail->kinds.test(static_cast<std::size_t>(netdx::engine::EventKind::Rx)));
+
+    // The same address 10 s later is another packet.
+    rx.ts_ns += 10'000'000'000ULL;
+    CHECK(c.observe(rx).trail->events == 1);
+    drop.ts_ns = rx.ts_ns + 20'000'000'000ULL;
+    CHECK(c.observe(drop).trail->events == 1);
+}
+
+TEST_CASE("rules read trace fields of non-drop events") {
+    auto rs = rules(R"yaml(rules:
+  - id: no-route
+    category: no-route
+    level: ERROR
+    events: [route]
+    condition: event.err == -11 and event.route_table == 254
+    message: "no route to {event.daddr} in table {event.route_table} ({event.err_name})"
+)yaml");
+    Diagnoser d(rs, {});
+    auto ev = tcp_drop("", {});
+    ev.kind = netdx::engine::EventKind::Route;
+    ev.trace.tracepoint = "fib:fib_table_lookup";
+    ev.trace.err = -11;
+    ev.trace.table = 254;
+    d.process(ev);
+    REQUIRE(d.findings().size() == 1);
+    CHECK(d.findings()[0].message == "no route to 10.0.0.2 in table 254 (EAGAIN)");
+}

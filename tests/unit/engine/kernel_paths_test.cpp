@@ -50,3 +50,30 @@ TEST_CASE("a drop without nf_hook_slow on its stack has no netfilter path") {
     ev.drop.stack.clear();
     CHECK_FALSE(netfilter_path(ev.drop, PacketFamily::Ipv4).has_value());
 }
+
+TEST_CASE("the drop path stops at the softirq plumbing, so the sender's frames are not in it") {
+    using netdx::engine::drop_path_length;
+    using netdx::engine::Frame;
+    auto frames = [](std::initializer_list<const char*> names) {
+        std::vector<Frame> out;
+        for (const char* n : names) {
+            out.push_back(Frame{0, n, 0});
+        }
+        return out;
+    };
+    // TCP SYN to a closed port on a veth, processed inline in the sender's connect().
+    CHECK(drop_path_length(frames({"tcp_v4_rcv",
+                                   "ip_protocol_deliver_rcu",
+                                   "ip_local_deliver_finish",
+                                   "__netif_receive_skb_one_core",
+                                   "process_backlog",
+                                   "net_rx_action",
+                                   "handle_softirqs",
+                                   "do_softirq",
+                                   "__local_bh_enable_ip",
+                                   "__dev_queue_xmit",
+                                   "tcp_connect"})) == 3);
+    // A drop on the send path has no plumbing: the whole stack describes it.
+    CHECK(drop_path_length(frames({"nf_hook_slow", "__ip_local_out", "ip_local_out"})) == 3);
+    CHECK(drop_path_length({}) == 0);
+}

@@ -460,3 +460,120 @@ TEST_CASE("decode: BTF enumerators map to reason names without their prefix") {
     CHECK(drop_reason_short_name("SKB_DROP_REASON_MAX").empty());
     CHECK(drop_reason_short_name("SKB_DROP_REASON_SUBSYS_MASK").empty());
 }
+
+namespace {
+
+netdx_trace_event trace_record(__u16 tracepoint) {
+    netdx_trace_event ev{};
+    ev.hdr.ts_ns = 7'000'000'000;
+    ev.hdr.kind = NETDX_EV_TRACE;
+    ev.hdr.size = sizeof(ev);
+    ev.tracepoint = tracepoint;
+    ev.netns = 4026531840U;
+    ev.pid = 77;
+    set_str(ev.comm, "curl");
+    ev.pkt.family = NETDX_PKT_IPV4;
+    ev.pkt.origin = NETDX_ORIGIN_HEADERS;
+    ev.pkt.flags = NETDX_PKT_HAS_PORTS;
+    ev.pkt.l4_proto = 6;
+    ev.pkt.sport = 40000;
+    ev.pkt.dport = 80;
+    set_v4(ev.pkt.saddr, 10, 0, 0, 1);
+    set_v4(ev.pkt.daddr, 10, 0, 0, 2);
+    return ev;
+}
+
+Event decode_trace_ok(const netdx_trace_event& ev, const DecodeContext& ctx) {
+    std::vector<std::uint8_t> bytes(sizeof(ev));
+    std::memcpy(bytes.data(), &ev, sizeof(ev));
+    auto decoded = decode_record(bytes, ctx);
+    REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
+    return std::move(*decoded);
+}
+
+} // namespace
+
+TEST_CASE("decode: a failed route lookup has its table and error, and no stale gateway") {
+    Fixture fx;
+    auto rec = trace_record(NETDX_TP_FIB_TABLE_LOOKUP);
+    rec.has = NETDX_HAS_ERR | NETDX_HAS_TABLE;
+    rec.err = -11;
+    rec.table = 254;
+    set_v4(rec.gateway, 12, 0, 0, 0); // garbage the kernel leaves when there is no gateway
+    const Event ev = decode_trace_ok(rec, fx.ctx);
+    CHECK(ev.kind == netdx::engine::EventKind::Route);
+    CHECK(ev.trace.tracepoint == "fib:fib_table_lookup");
+    CHECK(ev.trace.err == -11);
+    CHECK(ev.trace.table == 254u);
+    CHECK_FALSE(ev.trace.gateway.is_set());
+    CHECK(ev.pkt.daddr.to_string() == "10.0.0.2");
+    CHECK(ev.netns_name == "host");
+    CHECK(ev.drop.reason.empty());
+
+    rec.has |= NETDX_HAS_GATEWAY;
+    rec.gw_family = NETDX_PKT_IPV4;
+    set_v4(rec.gateway, 10, 0, 0, 254);
+    CHECK(decode_trace_ok(rec, fx.ctx).trace.gateway.to_string() == "10.0.0.254");
+}
+
+TEST_CASE("decode: states are named as TCP states, or as neighbour states for neigh events") {
+    Fixture fx;
+    auto sock = trace_record(NETDX_TP_INET_SOCK_SET_STATE);
+    sock.has = NETDX_HAS_STATE | NETDX_HAS_OLD_STATE;
+    sock.old_state = 2; // TCP_SYN_SENT
+    sock.state = 7;     // TCP_CLOSE
+    const Event s = decode_trace_ok(sock, fx.ctx);
+    CHECK(s.kind == netdx::engine::EventKind::Sock);
+    CHECK(s.trace.old_state == "SYN_SENT");
+    CHECK(s.trace.state == "CLOSE");
+
+    auto neigh = trace_record(NETDX_TP_NEIGH_UPDATE);
+    neigh.has = NETDX_HAS_STATE | NETDX_HAS_OLD_STATE;
+    neigh.old_state = 0x01; // NUD_INCOMPLETE
+    neigh.state = 0x20;     // NUD_FAILED
+    const Event n = decode_trace_ok(neigh, fx.ctx);
+    CHECK(n.kind == netdx::engine::EventKind::Neigh);
+    CHECK(n.trace.old_state == "INCOMPLETE");
+    CHECK(n.trace.state == "FAILED");
+    CHECK_FALSE(n.trace.err.has_value()); // not in `has`
+}
+
+TEST_CASE("decode: ICMP errors sent, XDP exceptions and RST reasons keep their details") {
+    Fixture fx;
+    auto icmp = trace_record(NETDX_TP_ICMP_SEND);
+    icmp.has = NETDX_HAS_AUX;
+    icmp.aux = 3 << 8 | 3;
+    const Event i = decode_trace_ok(icmp, fx.ctx);
+    CHECK(i.kind == netdx::engine::EventKind::Icmp);
+    CHECK(i.trace.sent_icmp_type == 3);
+    CHECK(i.trace.sent_icmp_code == 3);
+
+    auto xdp = trace_record(NETDX_TP_XDP_EXCEPTION);
+    xdp.has = NETDX_HAS_TABLE | NETDX_HAS_AUX;
+    xdp.table = 42;
+    xdp.aux = 0;
+    set_str(xdp.object, "xdp_abort_all");
+    const Event x = decode_trace_ok(xdp, fx.ctx);
+    CHECK(x.kind == netdx::engine::EventKind::Xdp);
+    CHECK(x.trace.xdp_prog_id == 42);
+    CHECK(x.trace.xdp_prog == "xdp_abort_all");
+    CHECK(x.trace.xdp_action == "ABORTED");
+
+    auto rst = trace_record(NETDX_TP_TCP_SEND_RESET);
+    rst.has = NETDX_HAS_AUX;
+    rst.aux = 1;
+    CHECK(decode_trace_ok(rst, fx.ctx).trace.rst_reason == 1u);
+}
+
+TEST_CASE("decode: an unknown tracepoint id or a short trace record is an error") {
+    Fixture fx;
+    auto rec = trace_record(999);
+    std::vector<std::uint8_t> bytes(sizeof(rec));
+    std::memcpy(bytes.data(), &rec, sizeof(rec));
+    CHECK_FALSE(decode_record(bytes, fx.ctx).has_value());
+    rec.tracepoint = NETDX_TP_TCP_BAD_CSUM;
+    rec.hdr.size = sizeof(rec) - 8;
+    std::memcpy(bytes.data(), &rec, sizeof(rec));
+    bytes.resize(sizeof(rec) - 8);
+    CHECK_FALSE(decode_record(bytes, fx.ctx).has_value());
+}
