@@ -22,5 +22,7 @@ struct Command {
 Command add_diagnose_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_rules_command(CLI::App& app);
+Command add_check_command(CLI::App& app);
+Command add_drops_command(CLI::App& app);
 
 } // namespace netdx::cli
