@@ -4,8 +4,10 @@
  * chosen at build time (-DNETDX_TEST_VERDICT=XDP_DROP, XDP_ABORTED, ...). Built by the tests
  * with clang -target bpf and attached with `ip link set DEV xdpgeneric obj FILE sec xdp`.
  */
-#include <bpf/bpf_helpers.h>
 #include <linux/bpf.h>
+
+/* after linux/bpf.h, which defines the types it uses */
+#include <bpf/bpf_helpers.h>
 
 #ifndef NETDX_TEST_VERDICT
 #define NETDX_TEST_VERDICT XDP_DROP
