@@ -14,5 +14,6 @@ grep -q '^ERROR  no-listener' "$WORK/demo.out" || fail "no no-listener finding"
 grep -q 'nothing listens on TCP port 81 ' "$WORK/demo.out" || fail "the no-listener finding does not name port 81"
 left=$(ip netns list | grep -c '^netdx-demo-' || true)
 [ "$left" = 0 ] || fail "$left demo namespaces left behind"
-[ "$(our_bpf_programs)" = 0 ] || fail "BPF programs left behind"
+leaked=$(leaked_bpf_programs)
+[ "$leaked" = 0 ] || fail "$leaked BPF programs left loaded with no process holding them"
 pass

@@ -14,15 +14,9 @@ bg in_ns server ncat -lk 10.201.40.2 $PORT
 in_ns client iptables -A OUTPUT -d 10.201.40.2/32 -p tcp --dport $PORT -j DROP
 CLIENT=$(ns client)
 
-# Ids of the netdx programs loaded now, one per line.
-prog_ids() { bpftool prog show 2>/dev/null | awk '/name handle_/ { sub(":", "", $1); print $1 }'; }
-# Ids that appeared since `before` (the programs of the netdx we just started).
-new_ids() { comm -13 <(echo "$1" | sort) <(prog_ids | sort); }
-
 # ---- per packet: NDJSON on stdout, and the record file
-before=$(prog_ids)
 start_netdx packets drops --netns "$CLIENT" --json --duration 4 --record "$WORK/trail.ndjson"
-ours=$(new_ids "$before")
+ours=$(netdx_held_prog_ids)
 [ -n "$ours" ] || fail "no netdx BPF program is loaded while 'netdx drops' runs"
 for _ in 1 2 3; do
     tcp_connect client 10.201.40.2 $PORT 1
@@ -68,16 +62,11 @@ PY
     fail "the record file is not a netdx.record/1 trail of the streamed events"
 grep -q "^netdx: recorded [1-9][0-9]* events to $WORK/trail.ndjson" "$WORK/packets.err" ||
     fail "no 'recorded N events' line on stderr"
-for id in $ours; do
-    if bpftool prog show id "$id" >/dev/null 2>&1; then
-        fail "BPF program $id still loaded after exit"
-    fi
-done
+expect_progs_unloaded $ours
 
 # ---- summary: counted in the kernel, a table per interval
-before=$(prog_ids)
 start_netdx summary drops --summary --interval 1 --duration 3 --netns "$CLIENT" --dport $PORT
-ours=$(new_ids "$before")
+ours=$(netdx_held_prog_ids)
 [ -n "$ours" ] || fail "no netdx BPF program is loaded while 'netdx drops --summary' runs"
 for _ in 1 2; do
     tcp_connect client 10.201.40.2 $PORT 1
@@ -92,10 +81,6 @@ if grep -vE "NETFILTER_DROP|^ +COUNT|^[0-9:]{8}  last|^total over|^$" "$WORK/sum
     grep -q .; then
     fail "rows other than NETFILTER_DROP passed --netns $CLIENT --dport $PORT"
 fi
-for id in $ours; do
-    if bpftool prog show id "$id" >/dev/null 2>&1; then
-        fail "BPF program $id still loaded after exit"
-    fi
-done
+expect_progs_unloaded $ours
 
 pass "$(echo "$row" | awk '{print $1 " drops, " $3 " at " $4}')"

@@ -160,11 +160,33 @@ PY
 # findings FILE JQ_FILTER: prints matching findings (compact JSON, one per line).
 findings() { jq -c ".findings[] | select($2)" "$1"; }
 
-# our_bpf_programs: how many netdx programs are loaded right now.
-our_bpf_programs() {
-    if command -v bpftool >/dev/null 2>&1; then
-        bpftool prog show 2>/dev/null | grep -c 'name handle_' || true
-    else
-        echo 0
-    fi
+# netdx_prog_ids: ids of the netdx BPF programs (all named handle_*) loaded right now.
+netdx_prog_ids() {
+    bpftool prog show 2>/dev/null | awk '/name handle_/ { sub(":", "", $1); print $1 }'
+}
+
+# held_prog_ids: ids of the BPF programs some live process holds, through a program or link fd.
+held_prog_ids() {
+    grep -h '^prog_id:' /proc/[0-9]*/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u
+}
+
+# netdx_held_prog_ids: ids of the BPF programs the running background netdx holds.
+netdx_held_prog_ids() {
+    grep -h '^prog_id:' /proc/"$NETDX_PID"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u
+}
+
+# expect_progs_unloaded IDS...: fails if any of these programs is still loaded.
+expect_progs_unloaded() {
+    local id
+    for id in "$@"; do
+        if bpftool prog show id "$id" >/dev/null 2>&1; then
+            fail "BPF program $id still loaded after netdx exited"
+        fi
+    done
+}
+
+# leaked_bpf_programs: netdx programs still loaded although no process holds them (pinned, or
+# left attached). Other netdx runs on the machine hold theirs, so they do not count.
+leaked_bpf_programs() {
+    comm -23 <(netdx_prog_ids | sort -u) <(held_prog_ids) | wc -l
 }

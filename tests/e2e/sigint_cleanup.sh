@@ -6,9 +6,9 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_tools bpftool
 
-[ "$(our_bpf_programs)" = 0 ] || skip "netdx BPF programs are already loaded by another process"
 start_netdx run diagnose --host 10.201.4.2 --diag-keep --json "$WORK/report.json"
-[ "$(our_bpf_programs)" -ge 1 ] || fail "no netdx BPF program is loaded while diagnose runs"
+ours=$(netdx_held_prog_ids)
+[ -n "$ours" ] || fail "no BPF program is held by netdx while diagnose runs"
 kill -INT "$NETDX_PID"
 wait_netdx 10
 
@@ -16,6 +16,5 @@ wait_netdx 10
 grep -q '^Diagnosis: OK' "$WORK/run.out" || fail "no summary after Ctrl-C"
 validate_report "$WORK/report.json"
 jq -e '.stop_reason == "interrupted"' "$WORK/report.json" >/dev/null || fail "stop_reason is not interrupted"
-left=$(our_bpf_programs)
-[ "$left" = 0 ] || fail "$left netdx BPF programs still loaded after exit"
+expect_progs_unloaded $ours
 pass
