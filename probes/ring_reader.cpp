@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ring_reader.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <span>
 
 #include <bpf/libbpf.h>
@@ -20,9 +22,17 @@ RingReader::RingReader(const DecodeContext& ctx, EventSink& sink)
     state_->sink = &sink;
 }
 
+namespace {
+// Returned by on_record to end a poll whose time is up (the record itself was handled).
+constexpr int out_of_time = -ECANCELED;
+constexpr std::chrono::milliseconds poll_budget{100};
+constexpr std::uint64_t records_between_clock_checks = 256;
+} // namespace
+
 int RingReader::on_record(void* state, void* data, std::size_t size) {
     auto* st = static_cast<State*>(state);
     ++st->records;
+    ++st->polled;
     const std::span<const std::uint8_t> record(static_cast<const std::uint8_t*>(data), size);
     auto event = decode_record(record, *st->ctx);
     if (!event) {
@@ -31,6 +41,12 @@ int RingReader::on_record(void* state, void* data, std::size_t size) {
         return 0; // skip it, keep consuming
     }
     st->sink->on_event(std::move(*event));
+    // libbpf keeps consuming while records keep coming: under a flood faster than we handle
+    // them, a poll would never return, and --duration, Ctrl-C and the loss warnings with it.
+    if (st->polled % records_between_clock_checks == 0 &&
+        std::chrono::steady_clock::now() >= st->deadline) {
+        return out_of_time;
+    }
     return 0;
 }
 
@@ -57,7 +73,11 @@ int RingReader::poll(int timeout_ms) {
     if (!rb_) {
         return -EINVAL;
     }
-    return ring_buffer__poll(rb_.get(), timeout_ms);
+    state_->polled = 0;
+    state_->deadline = std::chrono::steady_clock::now() +
+                       std::max(poll_budget, std::chrono::milliseconds(timeout_ms));
+    const int rc = ring_buffer__poll(rb_.get(), timeout_ms);
+    return rc == out_of_time ? static_cast<int>(state_->polled) : rc;
 }
 
 std::uint64_t RingReader::records() const {

@@ -4,6 +4,7 @@
 // the polling thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -29,9 +30,11 @@ public:
     // Adds one probe's ring buffer map.
     Result<void> add(int ring_fd);
 
-    // Waits up to `timeout_ms` (-1: forever) and consumes what is there. Returns the number of
-    // records handled, or a negative errno. -EINTR means a signal interrupted the wait: not an
-    // error, check your stop flag and poll again.
+    // Waits up to `timeout_ms` (-1: forever) and consumes what is there, but returns after
+    // about 100 ms (or the timeout) of handling even when records keep coming, so the caller's
+    // loop runs under any load. Returns the number of records handled, or a negative errno;
+    // -EINTR means a signal interrupted the wait: not an error, check your stop flag and poll
+    // again.
     int poll(int timeout_ms);
 
     std::uint64_t records() const;
@@ -44,6 +47,8 @@ private:
         EventSink* sink = nullptr;
         std::uint64_t records = 0;
         std::uint64_t decode_errors = 0;
+        std::uint64_t polled = 0;                       // records handled by the current poll()
+        std::chrono::steady_clock::time_point deadline; // the current poll() returns after it
     };
     struct RingBufferFree {
         void operator()(ring_buffer* rb) const;
