@@ -47,6 +47,7 @@ int run(int argc, char** argv) {
                "  sudo netdx diagnose --host 10.0.0.2 --port 80 --proto tcp\n"
                "  sudo netdx diagnose --diag-keep --duration 60 --json report.json\n"
                "  sudo netdx drops --summary --netns blue\n"
+               "  sudo netdx facts --netns blue\n"
                "Exit codes: 0 no error found, 1 an ERROR finding, 2 usage or rule errors,\n"
                "3 environment (privileges, BTF, kernel), 70 internal error.");
 
@@ -54,7 +55,8 @@ int run(int argc, char** argv) {
                                 add_demo_command(app),
                                 add_rules_command(app),
                                 add_check_command(app),
-                                add_drops_command(app)};
+                                add_drops_command(app),
+                                add_facts_command(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

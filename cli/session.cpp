@@ -12,6 +12,7 @@
 #include "engine/diagnoser.h"
 #include "engine/log.h"
 #include "exit_codes.h"
+#include "probes/live_facts.h"
 #include "recording.h"
 #include "rules.h"
 #include "signals.h"
@@ -103,7 +104,9 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     report.filters = options.filter;
     report.started_ns = wall_clock_ns();
 
-    engine::Diagnoser diagnoser(rules, {options.keep_going, 5});
+    // fact.* fields: read in the event's namespace on a helper thread, only when a rule asks.
+    probes::LiveFacts live_facts;
+    engine::Diagnoser diagnoser(rules, {options.keep_going, 5, &live_facts});
     std::optional<Recording> recording;
     if (!options.record_path.empty()) {
         auto opened = Recording::open(options.record_path, options.command_line);
@@ -201,6 +204,9 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     report.suppressed = stats.suppressed;
     report.suppressed_by = diagnoser.suppressed_by_rule();
     report.unexplained = stats.events - stats.explained - stats.suppressed;
+    for (auto& gap : live_facts.gaps()) {
+        report.facts_unavailable.push_back(std::move(gap));
+    }
     reporter.summary(report);
     return report;
 }

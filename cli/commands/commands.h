@@ -24,5 +24,6 @@ Command add_demo_command(CLI::App& app);
 Command add_rules_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
 Command add_drops_command(CLI::App& app);
+Command add_facts_command(CLI::App& app);
 
 } // namespace netdx::cli
