@@ -54,6 +54,6 @@ int BPF_PROG(handle_kfree_skb, struct sk_buff *skb, void *location, enum skb_dro
 	__builtin_memcpy(e->dev, dev_name, sizeof(e->dev));
 	__builtin_memcpy(&e->pkt, &pkt, sizeof(e->pkt));
 	e->stack_bytes = bpf_get_stack(ctx, e->stack, sizeof(e->stack), NETDX_DROP_STACK_SKIP);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, netdx_wakeup_flags());
 	return 0;
 }

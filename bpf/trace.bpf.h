@@ -12,13 +12,7 @@
 
 static __always_inline void netdx_trace_init(struct netdx_trace_event *e, __u16 tracepoint)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	netdx_fill_header(&e->hdr, NETDX_EV_TRACE, sizeof(*e));
 	e->tracepoint = tracepoint;
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
 static __always_inline void netdx_trace_dev(struct netdx_trace_event *e, struct net_device *dev)
@@ -67,9 +61,16 @@ static __always_inline void netdx_trace_sock(struct netdx_trace_event *e, const 
 	netdx_parse_sock(sk, &e->pkt);
 }
 
+/* Completes a record that passed the filter (what only written records need) and writes it. */
 static __always_inline void netdx_trace_output(struct netdx_trace_event *e)
 {
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0))
+	__u64 id = bpf_get_current_pid_tgid();
+
+	netdx_fill_header(&e->hdr, NETDX_EV_TRACE, sizeof(*e));
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), netdx_wakeup_flags()))
 		netdx_count_lost();
 }
 

@@ -73,10 +73,16 @@ int RingReader::poll(int timeout_ms) {
     if (!rb_) {
         return -EINVAL;
     }
+    // The probes wake us only when the ring fills up: never wait without a bound.
+    timeout_ms = timeout_ms < 0 ? static_cast<int>(poll_budget.count()) : timeout_ms;
     state_->polled = 0;
     state_->deadline = std::chrono::steady_clock::now() +
                        std::max(poll_budget, std::chrono::milliseconds(timeout_ms));
-    const int rc = ring_buffer__poll(rb_.get(), timeout_ms);
+    int rc = ring_buffer__poll(rb_.get(), timeout_ms);
+    if (rc == 0) {
+        // Records written since the last wake-up (netdx_wakeup_flags) are there without one.
+        rc = ring_buffer__consume(rb_.get());
+    }
     return rc == out_of_time ? static_cast<int>(state_->polled) : rc;
 }
 

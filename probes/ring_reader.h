@@ -30,11 +30,11 @@ public:
     // Adds one probe's ring buffer map.
     Result<void> add(int ring_fd);
 
-    // Waits up to `timeout_ms` (-1: forever) and consumes what is there, but returns after
-    // about 100 ms (or the timeout) of handling even when records keep coming, so the caller's
-    // loop runs under any load. Returns the number of records handled, or a negative errno;
-    // -EINTR means a signal interrupted the wait: not an error, check your stop flag and poll
-    // again.
+    // Waits up to `timeout_ms` (negative: 100 ms; the probes wake the reader only once the ring
+    // fills up, so every wait is bounded), then consumes what is there, but returns after about
+    // 100 ms (or the timeout) of handling even when records keep coming, so the caller's loop
+    // runs under any load. Returns the number of records handled, or a negative errno; -EINTR
+    // means a signal interrupted the wait: not an error, check your stop flag and poll again.
     int poll(int timeout_ms);
 
     std::uint64_t records() const;
