@@ -17,6 +17,7 @@
 #include "engine/condition/condition.h"
 #include "engine/event.h"
 #include "engine/fields.h"
+#include "tests/unit/engine/condition_fakes.h"
 #include "tests/unit/engine/test_events.h"
 
 namespace {
@@ -26,66 +27,36 @@ using netdx::engine::Event;
 using netdx::engine::EventFields;
 using netdx::engine::EventView;
 
-class FixedScope final : public cond::Scope {
-public:
-    FixedScope() {
-        lists_["web-ports"] = {"80", "443", "0x1f90", "-1"};
-        lists_["nets"] = {"10.0.0.0/8", "fd00::/8", "192.168.1.1", "::ffff:10.0.0.2"};
-        lists_["reasons"] = {"NETFILTER_DROP", "TCP_INVALID_SEQUENCE", "NO_SOCKET", ""};
-        lists_["bad-items"] = {"http", "99999999999999999999", "300.1.1.1", "10.0.0.0/33"};
-        lists_["empty"] = {};
-        macros_["is-web"] = "event.dport in web-ports";
-        macros_["tcp"] = "event.proto == \"tcp\"";
-        macros_["private"] = "event.saddr in nets or event.daddr in nets";
-        macros_["web-tcp"] = "is-web and tcp and not private";
-        macros_["nf-drop"] =
-            "event.reason =~ \"^NETFILTER\" and event.stack contains \"nf_hook_slow\"";
-        macros_["never"] = "event.dport == 1 and event.dport == 2";
-        macros_["loop-a"] = "loop-b or event.dport == 1"; // loop-a -> loop-b -> loop-a
-        macros_["loop-b"] = "not (loop-a)";
-        macros_["self"] = "self";
-        macros_["broken"] = "event.nope == 1";
-        macros_["bad-syntax"] = "(event.dport ==";
-        macros_["uses-broken"] = "tcp or broken";
-        macros_["list-as-macro"] = "web-ports";
-        // A macro used twice by the next one: each level doubles the expanded condition.
-        macros_["twice-0"] = "event.dport == 1";
-        for (int i = 1; i <= 40; ++i) {
-            std::string prev = "twice-" + std::to_string(i - 1);
-            macros_["twice-" + std::to_string(i)] = prev + " or " + prev;
-        }
+// A fixed scope of lists and macros, some broken or cyclic on purpose.
+netdx::test::FakeScope make_scope() {
+    netdx::test::FakeScope scope;
+    scope.lists["web-ports"] = {"80", "443", "0x1f90", "-1"};
+    scope.lists["nets"] = {"10.0.0.0/8", "fd00::/8", "192.168.1.1", "::ffff:10.0.0.2"};
+    scope.lists["reasons"] = {"NETFILTER_DROP", "TCP_INVALID_SEQUENCE", "NO_SOCKET", ""};
+    scope.lists["bad-items"] = {"http", "99999999999999999999", "300.1.1.1", "10.0.0.0/33"};
+    scope.lists["empty"] = {};
+    scope.macros["is-web"] = "event.dport in web-ports";
+    scope.macros["tcp"] = "event.proto == \"tcp\"";
+    scope.macros["private"] = "event.saddr in nets or event.daddr in nets";
+    scope.macros["web-tcp"] = "is-web and tcp and not private";
+    scope.macros["nf-drop"] =
+        "event.reason =~ \"^NETFILTER\" and event.stack contains \"nf_hook_slow\"";
+    scope.macros["never"] = "event.dport == 1 and event.dport == 2";
+    scope.macros["loop-a"] = "loop-b or event.dport == 1"; // loop-a -> loop-b -> loop-a
+    scope.macros["loop-b"] = "not (loop-a)";
+    scope.macros["self"] = "self";
+    scope.macros["broken"] = "event.nope == 1";
+    scope.macros["bad-syntax"] = "(event.dport ==";
+    scope.macros["uses-broken"] = "tcp or broken";
+    scope.macros["list-as-macro"] = "web-ports";
+    // A macro used twice by the next one: each level doubles the expanded condition.
+    scope.macros["twice-0"] = "event.dport == 1";
+    for (int i = 1; i <= 40; ++i) {
+        std::string prev = "twice-" + std::to_string(i - 1);
+        scope.macros["twice-" + std::to_string(i)] = prev + " or " + prev;
     }
-
-    std::optional<std::span<const std::string>> list(std::string_view name) const override {
-        auto it = lists_.find(name);
-        if (it == lists_.end()) {
-            return std::nullopt;
-        }
-        return std::span<const std::string>(it->second);
-    }
-    std::optional<std::string_view> macro(std::string_view name) const override {
-        auto it = macros_.find(name);
-        if (it == macros_.end()) {
-            return std::nullopt;
-        }
-        return std::string_view(it->second);
-    }
-    std::vector<std::string_view> list_names() const override { return keys(lists_); }
-    std::vector<std::string_view> macro_names() const override { return keys(macros_); }
-
-private:
-    template <class Map>
-    static std::vector<std::string_view> keys(const Map& map) {
-        std::vector<std::string_view> out;
-        for (const auto& entry : map) {
-            out.push_back(entry.first);
-        }
-        return out;
-    }
-
-    std::map<std::string, std::vector<std::string>, std::less<>> lists_;
-    std::map<std::string, std::string, std::less<>> macros_;
-};
+    return scope;
+}
 
 std::vector<Event> make_events() {
     std::vector<Event> events;
@@ -116,7 +87,7 @@ std::vector<Event> make_events() {
 // Problems must carry a code and point inside the text they belong to.
 void check_problems(const std::vector<cond::Problem>& problems,
                     std::string_view text,
-                    const FixedScope& scope) {
+                    const netdx::test::FakeScope& scope) {
     for (const auto& p : problems) {
         if (p.code == nullptr || p.message.empty()) {
             fail("problem without code or message", text, p.message);
@@ -141,7 +112,7 @@ void check_problems(const std::vector<cond::Problem>& problems,
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const FixedScope scope;
+    static const netdx::test::FakeScope scope = make_scope();
     static const std::vector<Event> events = make_events();
     const auto& fields = EventFields::instance();
 
