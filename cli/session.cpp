@@ -138,6 +138,12 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
         return started.error();
     }
     report.probes = probe_coverage(tracer);
+    if (kinds.empty() || kinds.contains(engine::EventKind::Drop)) {
+        // Baselines for naming the firewall rule behind a drop: taken before any traffic
+        // of interest, in the background.
+        live_facts.prime_firewall();
+        live_facts.wait_primed(std::chrono::seconds(2));
+    }
     reporter.ready(report);
     if (on_ready) {
         on_ready();
@@ -156,6 +162,7 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
         if (recording) {
             recording->tick();
         }
+        live_facts.tick();
         for (const auto& loss : tracer.lost_events()) {
             auto& seen = lost_seen[loss.name];
             if (loss.lost > seen) {

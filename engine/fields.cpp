@@ -66,6 +66,16 @@ enum FieldId : std::uint32_t {
     FactListening,
     FactListenerAddress,
     FactIpForward,
+    FactNfAttribution,
+    FactNfRule,
+    FactNfRuleShow,
+    FactNfRuleDelete,
+    FactNfRulePackets,
+    FactNfRuleWorld,
+    FactNfTable,
+    FactNfChain,
+    FactNfRulePosition,
+    FactNfRuleHandle,
     FieldCount
 };
 
@@ -236,6 +246,50 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::Int,
      "IP forwarding in the event's namespace for its family (net.ipv4.ip_forward or "
      "net.ipv6.conf.all.forwarding)"},
+    {FactNfAttribution,
+     "fact.nf_attribution",
+     Type::String,
+     "NETFILTER_DROP: which firewall rule dropped the packet, from the rule counters that moved "
+     "since netdx's snapshot before the drop, or why no rule can be named; one sentence"},
+    {FactNfRule,
+     "fact.nf_rule",
+     Type::String,
+     "NETFILTER_DROP: the one DROP/REJECT rule (or DROP policy) whose counter moved, described "
+     "with world, table, chain, position and text; absent when not exactly one moved"},
+    {FactNfRuleShow,
+     "fact.nf_rule_show",
+     Type::String,
+     "read-only command that lists the chain of fact.nf_rule with counters (iptables -nvL ... "
+     "--line-numbers, nft -a list chain ...)"},
+    {FactNfRuleDelete,
+     "fact.nf_rule_delete",
+     Type::String,
+     "the command that removes fact.nf_rule (iptables -D CHAIN N, nft delete rule ... handle H) or "
+     "sets the policy to accept"},
+    {FactNfRulePackets,
+     "fact.nf_rule_packets",
+     Type::Int,
+     "packets counted by fact.nf_rule since the snapshot it is compared with"},
+    {FactNfRuleWorld,
+     "fact.nf_rule_world",
+     Type::String,
+     "\"iptables-legacy\", \"iptables-nft\" or \"nftables\": which tool manages fact.nf_rule"},
+    {FactNfTable,
+     "fact.nf_table",
+     Type::String,
+     "table of fact.nf_rule (\"filter\", or an nftables table name)"},
+    {FactNfChain,
+     "fact.nf_chain",
+     Type::String,
+     "chain of fact.nf_rule (the user chain a jump led to, not the jump)"},
+    {FactNfRulePosition,
+     "fact.nf_rule_position",
+     Type::Int,
+     "position of fact.nf_rule in its chain, as --line-numbers counts; absent for a policy"},
+    {FactNfRuleHandle,
+     "fact.nf_rule_handle",
+     Type::Int,
+     "nf_tables handle of fact.nf_rule; absent for iptables-legacy rules and policies"},
 }};
 
 constexpr bool ids_match_positions() {
@@ -522,6 +576,26 @@ Value EventView::read(std::uint32_t field_id) const {
         return fact(field_id, "listener_address");
     case FactIpForward:
         return fact(field_id, "ip_forward");
+    case FactNfAttribution:
+        return fact(field_id, "nf_attribution");
+    case FactNfRule:
+        return fact(field_id, "nf_rule");
+    case FactNfRuleShow:
+        return fact(field_id, "nf_rule_show");
+    case FactNfRuleDelete:
+        return fact(field_id, "nf_rule_delete");
+    case FactNfRulePackets:
+        return fact(field_id, "nf_rule_packets");
+    case FactNfRuleWorld:
+        return fact(field_id, "nf_rule_world");
+    case FactNfTable:
+        return fact(field_id, "nf_table");
+    case FactNfChain:
+        return fact(field_id, "nf_chain");
+    case FactNfRulePosition:
+        return fact(field_id, "nf_rule_position");
+    case FactNfRuleHandle:
+        return fact(field_id, "nf_rule_handle");
     case FieldCount:
         break;
     }

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "template.h"
 
+#include <algorithm>
+
 namespace netdx::engine {
+
+namespace {
+constexpr std::size_t max_nesting = 4;
+} // namespace
 
 std::optional<Template> Template::compile(std::string_view text,
                                           const condition::FieldCatalog& fields,
@@ -12,7 +18,7 @@ std::optional<Template> Template::compile(std::string_view text,
     bool ok = true;
     auto flush = [&] {
         if (!literal.empty()) {
-            t.pieces_.push_back(Piece{std::move(literal), false, 0});
+            t.pieces_.push_back(Piece{std::move(literal), false, 0, nullptr});
             literal.clear();
         }
     };
@@ -41,7 +47,17 @@ std::optional<Template> Template::compile(std::string_view text,
             ++i;
             continue;
         }
-        auto close = text.find('}', i + 1);
+        // The matching '}': a fallback may itself hold fields ({a|{b} text}).
+        std::size_t close = std::string_view::npos;
+        std::size_t deepest = 1;
+        for (std::size_t j = i + 1, depth = 1; j < text.size(); ++j) {
+            if (text[j] == '{') {
+                deepest = std::max(deepest, ++depth);
+            } else if (text[j] == '}' && --depth == 0) {
+                close = j;
+                break;
+            }
+        }
         if (close == std::string_view::npos) {
             problems.push_back({&diag::bad_template,
                                 "'{' is never closed",
@@ -50,6 +66,17 @@ std::optional<Template> Template::compile(std::string_view text,
                                 {"close the field with '}', or write '{{' for a literal brace"}});
             ok = false;
             break;
+        }
+        if (deepest > max_nesting) {
+            problems.push_back(
+                {&diag::bad_template,
+                 "fields nested more than " + std::to_string(max_nesting) + " deep in fallbacks",
+                 i,
+                 close - i + 1,
+                 {}});
+            ok = false;
+            i = close;
+            continue;
         }
         std::string_view inner = text.substr(i + 1, close - i - 1);
         auto bar = inner.find('|');
@@ -65,7 +92,22 @@ std::optional<Template> Template::compile(std::string_view text,
             ok = false;
         } else if (const auto* def = fields.find(name)) {
             flush();
-            t.pieces_.push_back(Piece{std::move(fallback), true, def->id});
+            Piece piece{std::move(fallback), true, def->id, nullptr};
+            if (piece.text.find('{') != std::string::npos) {
+                std::vector<TextProblem> inner_problems;
+                auto nested = compile(piece.text, fields, inner_problems);
+                const std::size_t base = i + 1 + bar + 1;
+                for (auto& p : inner_problems) {
+                    p.offset += base;
+                    problems.push_back(std::move(p));
+                }
+                if (!nested) {
+                    ok = false;
+                } else {
+                    piece.fallback = std::make_shared<const Template>(std::move(*nested));
+                }
+            }
+            t.pieces_.push_back(std::move(piece));
         } else {
             TextProblem p{&diag::unknown_field,
                           "unknown field '" + std::string(name) + "' in template",
@@ -98,7 +140,11 @@ std::string Template::render(const condition::FieldReader& reader) const {
         }
         auto value = reader.read(piece.field_id);
         std::string text = value.present ? condition::format(value) : std::string();
-        out += text.empty() ? piece.text : text;
+        if (!text.empty()) {
+            out += text;
+        } else {
+            out += piece.fallback ? piece.fallback->render(reader) : piece.text;
+        }
     }
     return out;
 }
@@ -108,6 +154,10 @@ std::vector<std::uint32_t> Template::fields_used() const {
     for (const auto& piece : pieces_) {
         if (piece.is_field) {
             ids.push_back(piece.field_id);
+        }
+        if (piece.fallback) {
+            const auto inner = piece.fallback->fields_used();
+            ids.insert(ids.end(), inner.begin(), inner.end());
         }
     }
     return ids;

@@ -3,11 +3,13 @@
 // catalog when rules load (so a typo is a load error, not an empty string at 3 a.m.).
 //   {event.dport}            the field's value
 //   {event.nf_hook|unknown}  the value, or "unknown" when the event has none
+//   {fact.x|{event.y} text}  a fallback may hold fields itself
 //   {{ and }}                literal braces
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +45,7 @@ private:
         std::string text; // literal text, or the fallback of a field
         bool is_field = false;
         std::uint32_t field_id = 0;
+        std::shared_ptr<const Template> fallback; // when the fallback holds fields
     };
     std::string source_;
     std::vector<Piece> pieces_;

@@ -2,22 +2,17 @@
 #include "live_facts.h"
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <filesystem>
-#include <future>
-#include <mutex>
+#include <set>
 #include <system_error>
-#include <thread>
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <sys/stat.h>
 
+#include "engine/kernel_paths.h"
 #include "engine/log.h"
-#include "unique_fd.h"
+#include "firewall_reader.h"
 
 namespace netdx::probes {
 namespace {
@@ -25,11 +20,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t max_gaps = 32;
-
-std::uint32_t inode_of_fd(int fd) {
-    struct stat st {};
-    return ::fstat(fd, &st) == 0 ? static_cast<std::uint32_t>(st.st_ino) : 0;
-}
+// Snapshots kept per namespace: enough that one taken before a drop survives a refresh that
+// lands between the drop and its attribution.
+constexpr std::size_t firewall_history = 3;
+// A fresh snapshot is reused for the next drops within this window.
+constexpr auto firewall_reuse = std::chrono::milliseconds(200);
 
 std::uint32_t inode_of_path(const std::string& path) {
     struct stat st {};
@@ -52,6 +47,16 @@ NamespaceFacts read_here(const std::string& sysctl_root) {
     }
     out.sysctls = read_sysctls(sysctl_root);
     return out;
+}
+
+std::uint64_t wall_now_ns() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
+bool is_firewall_fact(std::string_view name) {
+    return name.starts_with("nf_");
 }
 
 } // namespace
@@ -82,104 +87,61 @@ answer_fact(std::string_view name, const engine::Event& ev, const NamespaceFacts
     return {};
 }
 
-// One helper thread that reads namespaces. Each job carries an open namespace file (or none: read
-// where the thread already is); the thread enters it, reads, and goes back to its own namespace.
-class LiveFacts::Reader {
-public:
-    explicit Reader(std::string sysctl_root) : sysctl_root_(std::move(sysctl_root)) {
-        thread_ = std::thread([this] { run(); });
+std::optional<DropSite> drop_site(const engine::Event& ev) {
+    if (ev.kind != engine::EventKind::Drop || ev.drop.reason != "NETFILTER_DROP") {
+        return std::nullopt;
     }
-    ~Reader() {
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        cv_.notify_one();
-        thread_.join();
+    DropSite site;
+    site.family = ev.pkt.family == engine::PacketFamily::Ipv4   ? "ip"
+                  : ev.pkt.family == engine::PacketFamily::Ipv6 ? "ip6"
+                                                                : "";
+    if (auto path = engine::netfilter_path(ev.drop, ev.pkt.family)) {
+        site.hook = std::string(path->hook);
+        site.nftables = path->engine == "nftables";
     }
-    Reader(const Reader&) = delete;
-    Reader& operator=(const Reader&) = delete;
+    return site;
+}
 
-    std::future<NamespaceFacts> submit(UniqueFd ns) {
-        auto job = std::make_shared<Job>();
-        job->ns = std::move(ns);
-        auto future = job->done.get_future();
-        {
-            std::lock_guard lock(mutex_);
-            jobs_.push_back(std::move(job));
-        }
-        cv_.notify_one();
-        return future;
+engine::FactValue answer_firewall_fact(std::string_view name, const FirewallAnswer& answer) {
+    if (name == "nf_attribution") {
+        return answer.summary;
     }
-
-private:
-    struct Job {
-        UniqueFd ns;
-        std::promise<NamespaceFacts> done;
-    };
-
-    void run() {
-        // The namespace this thread returns to after each read.
-        UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        const int home_errno = errno;
-        for (;;) {
-            std::shared_ptr<Job> job;
-            {
-                std::unique_lock lock(mutex_);
-                cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
-                if (stop_) {
-                    break;
-                }
-                job = std::move(jobs_.front());
-                jobs_.pop_front();
-            }
-            job->done.set_value(read(job->ns, home, home_errno));
-        }
-        std::lock_guard lock(mutex_);
-        for (auto& job : jobs_) {
-            NamespaceFacts f;
-            f.namespace_error = "netdx was stopping";
-            job->done.set_value(std::move(f));
-        }
+    const Attribution* a = answer.attribution ? &*answer.attribution : nullptr;
+    if (a == nullptr || a->verdict != Attribution::Verdict::Rule) {
+        return {};
     }
-
-    NamespaceFacts read(const UniqueFd& ns, const UniqueFd& home, int home_errno) {
-        if (!ns.valid()) {
-            return read_here(sysctl_root_);
-        }
-        NamespaceFacts out;
-        if (broken_) {
-            out.namespace_error = "the reader thread could not return to its own namespace";
-            return out;
-        }
-        if (!home.valid()) {
-            out.namespace_error =
-                std::string("cannot open /proc/thread-self/ns/net: ") + std::strerror(home_errno);
-            return out;
-        }
-        if (::setns(ns.get(), CLONE_NEWNET) != 0) {
-            out.namespace_error = std::string("cannot enter the namespace (setns): ") +
-                                  std::strerror(errno) +
-                                  (errno == EPERM ? " (needs CAP_SYS_ADMIN; run as root)" : "");
-            return out;
-        }
-        out = read_here(sysctl_root_);
-        if (::setns(home.get(), CLONE_NEWNET) != 0) {
-            broken_ = true;
-            NETDX_LOG(Error) << "live facts: cannot return to the original namespace: "
-                             << std::strerror(errno) << "; no more namespace reads";
-        }
-        return out;
+    const AttributionCandidate& c = a->candidates.front();
+    if (name == "nf_rule") {
+        return describe(c);
     }
-
-    std::string sysctl_root_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::deque<std::shared_ptr<Job>> jobs_;
-    bool stop_ = false;
-    bool broken_ = false; // only touched by the reader thread
-    std::thread thread_;
-};
+    if (name == "nf_rule_show") {
+        return show_command(c);
+    }
+    if (name == "nf_rule_delete") {
+        return delete_command(c);
+    }
+    if (name == "nf_rule_packets") {
+        return static_cast<std::int64_t>(c.packets);
+    }
+    if (name == "nf_rule_world") {
+        return std::string(world_name(c.policy ? c.chain->world : c.rule->world));
+    }
+    if (name == "nf_table") {
+        return c.policy ? c.chain->table : c.rule->table;
+    }
+    if (name == "nf_chain") {
+        return c.policy ? c.chain->name : c.rule->chain;
+    }
+    if (name == "nf_rule_position") {
+        return c.policy ? engine::FactValue{} : engine::FactValue(std::int64_t{c.rule->position});
+    }
+    if (name == "nf_rule_handle") {
+        return c.policy || !c.rule->handle
+                   ? engine::FactValue{}
+                   : engine::FactValue(static_cast<std::int64_t>(*c.rule->handle));
+    }
+    return {};
+}
 
 LiveFacts::LiveFacts(LiveFactsOptions options)
     : options_(std::move(options)), registry_(options_.netns),
@@ -187,8 +149,18 @@ LiveFacts::LiveFacts(LiveFactsOptions options)
 
 LiveFacts::~LiveFacts() = default;
 
+LiveFacts::Stats LiveFacts::stats() const {
+    Stats s = stats_;
+    std::lock_guard lock(firewall_mutex_);
+    s.firewall_reads += background_reads_;
+    return s;
+}
+
 engine::FactValue LiveFacts::fact(std::string_view name, const engine::Event& ev) {
     ++stats_.lookups;
+    if (is_firewall_fact(name)) {
+        return answer_firewall_fact(name, firewall_for(ev));
+    }
     const auto facts = facts_for(ev);
     if (!facts) {
         return {};
@@ -227,63 +199,292 @@ std::shared_ptr<const NamespaceFacts> LiveFacts::facts_for(const engine::Event& 
     return facts;
 }
 
+Result<UniqueFd> LiveFacts::open_namespace(std::uint32_t inode) {
+    if (inode == own_inode_) {
+        return UniqueFd(); // the worker thread is already there
+    }
+    // By name (/run/netns or the host), else any process that lives in it.
+    std::vector<std::string> candidates;
+    if (const std::string name = registry_.name_of(inode); !name.empty()) {
+        if (name == NetnsRegistry::host_name) {
+            candidates.push_back(options_.netns.init_ns);
+            candidates.push_back(options_.netns.kthreadd_dir + "/ns/net");
+        } else {
+            candidates.push_back(options_.netns.run_dir + "/" + name);
+        }
+    }
+    std::error_code ec;
+    std::filesystem::directory_iterator it(options_.proc_dir, ec);
+    for (; !ec && it != std::filesystem::directory_iterator() && candidates.empty();
+         it.increment(ec)) {
+        const std::string pid = it->path().filename().string();
+        if (pid.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        const std::string path = it->path().string() + "/ns/net";
+        if (inode_of_path(path) == inode) {
+            candidates.push_back(path);
+        }
+    }
+    if (candidates.empty()) {
+        return make_error(ErrorKind::Environment,
+                          "namespace not found (gone, or no process lives in it and it has no "
+                          "/run/netns name)");
+    }
+    std::optional<Error> last;
+    for (const auto& path : candidates) {
+        auto fd = open_netns(path, inode);
+        if (fd) {
+            return fd;
+        }
+        last = fd.error();
+    }
+    return *last;
+}
+
 std::shared_ptr<const NamespaceFacts> LiveFacts::read_namespace(std::uint32_t inode) {
     auto failed = [](std::string why) {
         auto f = std::make_shared<NamespaceFacts>();
         f->namespace_error = std::move(why);
         return f;
     };
-    UniqueFd ns;
-    if (inode != own_inode_) {
-        // By name (/run/netns or the host), else any process that lives in it.
-        std::vector<std::string> candidates;
-        if (const std::string name = registry_.name_of(inode); !name.empty()) {
-            if (name == NetnsRegistry::host_name) {
-                candidates.push_back(options_.netns.init_ns);
-                candidates.push_back(options_.netns.kthreadd_dir + "/ns/net");
-            } else {
-                candidates.push_back(options_.netns.run_dir + "/" + name);
+    auto ns = open_namespace(inode);
+    if (!ns) {
+        return failed(ns.error().describe());
+    }
+    auto facts = worker_.run<NamespaceFacts>(
+        std::move(*ns),
+        [root = options_.sysctl_root] { return read_here(root); },
+        options_.timeout);
+    if (!facts) {
+        return failed(facts.error().describe());
+    }
+    return std::make_shared<const NamespaceFacts>(std::move(*facts));
+}
+
+void LiveFacts::queue_firewall_snapshot(std::uint32_t inode, bool prime) {
+    auto ns = open_namespace(inode);
+    if (!ns) {
+        std::lock_guard lock(firewall_mutex_);
+        firewall_[inode].error = ns.error().describe();
+        return;
+    }
+    if (prime) {
+        std::lock_guard lock(firewall_mutex_);
+        ++primes_pending_;
+    }
+    auto done = [this, prime] {
+        if (prime) {
+            --primes_pending_;
+            primed_.notify_all();
+        }
+    };
+    auto store = [this, inode, done](FirewallSnapshot snap) {
+        std::lock_guard lock(firewall_mutex_);
+        done();
+        auto& history = firewall_[inode];
+        NETDX_LOG(Debug) << "live facts: firewall snapshot of netns " << inode << ": "
+                         << snap.rules.size() << " rules in "
+                         << (snap.finished_unix_ns - snap.started_unix_ns) / 1000 << " us";
+        history.snapshots.push_back(std::make_shared<const FirewallSnapshot>(std::move(snap)));
+        while (history.snapshots.size() > firewall_history) {
+            history.snapshots.pop_front();
+        }
+        ++background_reads_;
+    };
+    auto posted = worker_.post(
+        std::move(*ns),
+        [store] { store(read_firewall()); },
+        [this, inode, done](const Error& e) {
+            std::lock_guard lock(firewall_mutex_);
+            done();
+            firewall_[inode].error = e.describe();
+        });
+    if (!posted) {
+        note_gap("firewall snapshots", posted.error().describe());
+        std::lock_guard lock(firewall_mutex_);
+        done();
+    }
+}
+
+bool LiveFacts::wait_primed(std::chrono::milliseconds limit) {
+    std::unique_lock lock(firewall_mutex_);
+    const bool ok = primed_.wait_for(lock, limit, [this] { return primes_pending_ == 0; });
+    if (!ok) {
+        lock.unlock();
+        note_gap("firewall baseline",
+                 "snapshots of every namespace took longer than " + std::to_string(limit.count()) +
+                     " ms; drops in namespaces not yet read cannot be attributed");
+    }
+    return ok;
+}
+
+void LiveFacts::prime_firewall() {
+    std::set<std::uint32_t> inodes;
+    for (const auto& name : registry_.names()) {
+        if (auto inode = registry_.inode_of(name); inode) {
+            inodes.insert(*inode);
+        }
+    }
+    std::error_code ec;
+    std::filesystem::directory_iterator it(options_.proc_dir, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        const std::string pid = it->path().filename().string();
+        if (pid.find_first_not_of("0123456789") == std::string::npos) {
+            if (const auto inode = inode_of_path(it->path().string() + "/ns/net"); inode != 0) {
+                inodes.insert(inode);
             }
         }
-        std::error_code ec;
-        std::filesystem::directory_iterator it(options_.proc_dir, ec);
-        for (; !ec && it != std::filesystem::directory_iterator() && candidates.empty();
-             it.increment(ec)) {
-            const std::string pid = it->path().filename().string();
-            if (pid.find_first_not_of("0123456789") != std::string::npos) {
-                continue;
-            }
-            const std::string path = it->path().string() + "/ns/net";
-            if (inode_of_path(path) == inode) {
-                candidates.push_back(path);
+    }
+    NETDX_LOG(Debug) << "live facts: firewall baselines of " << inodes.size() << " namespaces";
+    std::size_t queued = 0;
+    const auto now = Clock::now();
+    for (const auto inode : inodes) {
+        if (queued == options_.max_primed) {
+            note_gap("firewall baseline",
+                     "more than " + std::to_string(options_.max_primed) +
+                         " namespaces: the others get their first snapshot when a drop asks");
+            break;
+        }
+        {
+            std::lock_guard lock(firewall_mutex_);
+            firewall_[inode].refreshed = now;
+        }
+        queue_firewall_snapshot(inode, true);
+        ++queued;
+    }
+}
+
+void LiveFacts::tick() {
+    const auto now = Clock::now();
+    std::vector<std::uint32_t> due;
+    {
+        std::lock_guard lock(firewall_mutex_);
+        for (auto& [inode, history] : firewall_) {
+            if (history.error.empty() && now - history.refreshed >= options_.firewall_refresh) {
+                history.refreshed = now;
+                due.push_back(inode);
             }
         }
-        int last_errno = ENOENT;
-        for (const auto& path : candidates) {
-            ns.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-            if (ns.valid() && inode_of_fd(ns.get()) == inode) {
+    }
+    for (const auto inode : due) {
+        queue_firewall_snapshot(inode, false);
+    }
+}
+
+const FirewallAnswer& LiveFacts::firewall_for(const engine::Event& ev) {
+    // Every fact.nf_* field of one event reads the same answer.
+    std::string key =
+        std::to_string(ev.netns) + ':' + std::to_string(ev.ts_ns) + ':' + std::to_string(ev.skb);
+    if (key == last_answer_key_) {
+        return last_answer_;
+    }
+    last_answer_key_ = std::move(key);
+    const auto site = drop_site(ev);
+    if (!site) {
+        last_answer_ = {};
+        return last_answer_;
+    }
+    last_answer_ = attribute(ev, *site);
+    return last_answer_;
+}
+
+FirewallAnswer LiveFacts::attribute(const engine::Event& ev, const DropSite& site) {
+    FirewallAnswer answer;
+    const std::string where =
+        "netns " + (ev.netns_name.empty() ? std::to_string(ev.netns) : ev.netns_name);
+    auto unavailable = [&](const std::string& why) {
+        note_gap("firewall rules in " + where, why);
+        answer.summary = "cannot name the rule: " + why;
+        return answer;
+    };
+    if (ev.netns == 0) {
+        return unavailable("the drop does not name its namespace");
+    }
+    auto ns = open_namespace(ev.netns);
+    if (!ns) {
+        return unavailable(ns.error().describe());
+    }
+    // The newest snapshot we have (the previous drop's, or a background one) if fresh enough,
+    // else a new one, taken after the drop: the counters include it.
+    std::shared_ptr<const FirewallSnapshot> after;
+    std::shared_ptr<const FirewallSnapshot> before;
+    {
+        std::lock_guard lock(firewall_mutex_);
+        auto& history = firewall_[ev.netns];
+        for (auto it = history.snapshots.rbegin(); it != history.snapshots.rend(); ++it) {
+            if ((*it)->finished_unix_ns < ev.ts_ns) {
+                before = *it;
                 break;
             }
-            last_errno = ns.valid() ? ESTALE : errno;
-            ns.reset();
         }
-        if (!ns.valid()) {
-            return failed(candidates.empty()
-                              ? std::string("namespace not found (gone, or no process lives in "
-                                            "it and it has no /run/netns name)")
-                              : std::string("cannot open the namespace: ") +
-                                    std::strerror(last_errno));
+        if (!history.snapshots.empty()) {
+            const auto& newest = history.snapshots.back();
+            const auto age_ns = wall_now_ns() - newest->finished_unix_ns;
+            if (newest->started_unix_ns > ev.ts_ns &&
+                age_ns <
+                    static_cast<std::uint64_t>(std::chrono::nanoseconds(firewall_reuse).count())) {
+                after = newest;
+            }
         }
     }
-    if (!reader_) {
-        reader_ = std::make_unique<Reader>(options_.sysctl_root);
+    if (!after) {
+        auto snap = worker_.run<FirewallSnapshot>(
+            std::move(*ns), [] { return read_firewall(); }, options_.timeout);
+        ++stats_.firewall_reads;
+        if (!snap) {
+            return unavailable(snap.error().describe());
+        }
+        after = std::make_shared<const FirewallSnapshot>(std::move(*snap));
+        std::lock_guard lock(firewall_mutex_);
+        auto& history = firewall_[ev.netns];
+        if (history.snapshots.empty()) {
+            history.refreshed = Clock::now();
+        }
+        history.snapshots.push_back(after);
+        while (history.snapshots.size() > firewall_history) {
+            history.snapshots.pop_front();
+        }
     }
-    auto future = reader_->submit(std::move(ns));
-    if (future.wait_for(options_.timeout) != std::future_status::ready) {
-        return failed("reading the namespace took longer than " +
-                      std::to_string(options_.timeout.count()) + " ms");
+    for (const auto& gap : after->gaps) {
+        note_gap("firewall rules in " + where, gap);
     }
-    return std::make_shared<const NamespaceFacts>(future.get());
+    if (!before) {
+        answer.summary = "cannot name the rule: netdx had no snapshot of the firewall in " + where +
+                         " from before this drop (it was first seen now); later drops "
+                         "are compared with the snapshot taken now";
+        return answer;
+    }
+    Attribution a = attribute_drop(*before, *after, site);
+    // Rule texts cost a tool run: read them only for the tables of the rules named.
+    std::set<std::pair<std::string, std::string>> tables;
+    for (const auto& c : a.candidates) {
+        if (c.rule != nullptr && c.rule->text.empty()) {
+            tables.insert({c.rule->family, c.rule->table});
+        }
+    }
+    if (!tables.empty()) {
+        auto ns_again = open_namespace(ev.netns);
+        if (ns_again) {
+            auto with_texts = worker_.run<FirewallSnapshot>(
+                std::move(*ns_again),
+                [copy = *after, tables]() mutable {
+                    for (const auto& [family, table] : tables) {
+                        read_rule_texts(copy, family, table);
+                    }
+                    return copy;
+                },
+                options_.timeout);
+            if (with_texts) {
+                after = std::make_shared<const FirewallSnapshot>(std::move(*with_texts));
+                a = attribute_drop(*before, *after, site);
+            }
+        }
+    }
+    answer.summary = summarize(a, site);
+    answer.attribution = std::move(a);
+    answer.after = std::move(after);
+    return answer;
 }
 
 void LiveFacts::note_gap(std::string name, std::string reason) {

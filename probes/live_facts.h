@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 // LiveFacts: the engine's FactSource while tracing. Facts are read in the event's own network
 // namespace, lazily (only when a rule asks) and cached per namespace for a short TTL. Reads run on
-// one helper thread that enters the namespace with setns(CLONE_NEWNET) and returns to its own
-// afterwards, so the calling (main) thread never changes namespace. Everything is read-only.
+// the NetnsWorker thread, so the calling (main) thread never changes namespace. Read-only.
 // Facts that cannot be read are absent to the rules and listed by gaps() for the report.
+//
+// Firewall attribution (fact.nf_*): the firewall of every namespace is snapshotted when tracing
+// starts (prime_firewall) and again in the background (tick); when a NETFILTER_DROP asks, a
+// fresh snapshot is compared with the newest one taken before the drop.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +23,9 @@
 
 #include "engine/facts.h"
 #include "engine/report/report.h"
+#include "firewall.h"
 #include "netns.h"
+#include "netns_worker.h"
 #include "socket_facts.h"
 #include "sysctl_facts.h"
 
@@ -36,11 +44,26 @@ struct NamespaceFacts {
 engine::FactValue
 answer_fact(std::string_view name, const engine::Event& ev, const NamespaceFacts& facts);
 
+// A NETFILTER_DROP's attribution, as the fact.nf_* fields read it.
+struct FirewallAnswer {
+    std::string summary; // fact.nf_attribution: always set
+    std::optional<Attribution> attribution;
+    std::shared_ptr<const FirewallSnapshot> after; // what the candidates point into
+};
+
+// The value of fact `name` ("nf_attribution", "nf_rule", "nf_rule_show", ...) from an answer.
+engine::FactValue answer_firewall_fact(std::string_view name, const FirewallAnswer& answer);
+
+// Where the stack says `ev` was dropped by netfilter; nullopt when it was not.
+std::optional<DropSite> drop_site(const engine::Event& ev);
+
 struct LiveFactsOptions {
-    std::chrono::milliseconds ttl{500};      // how long one namespace's read is reused
-    std::chrono::milliseconds timeout{2000}; // longest wait for the helper thread
-    NetnsPaths netns;                        // named namespaces and the host one
-    std::string proc_dir = "/proc";          // /proc/PID/ns/net for unnamed namespaces
+    std::chrono::milliseconds ttl{500};                // how long one namespace's read is reused
+    std::chrono::milliseconds timeout{2000};           // longest wait for the helper thread
+    std::chrono::milliseconds firewall_refresh{30000}; // background firewall snapshots
+    std::size_t max_primed = 64;                       // namespaces snapshotted at start
+    NetnsPaths netns;                                  // named namespaces and the host one
+    std::string proc_dir = "/proc";                    // /proc/PID/ns/net for unnamed namespaces
     std::string sysctl_root = "/proc/sys/net";
 };
 
@@ -53,24 +76,43 @@ public:
 
     engine::FactValue fact(std::string_view name, const engine::Event& ev) override;
 
+    // Queues a firewall snapshot of every namespace there is now (named, the host's, those of
+    // running processes; at most max_primed), without waiting: the baseline for attribution.
+    void prime_firewall();
+    // Waits until the snapshots prime_firewall queued are taken, at most `limit`: a drop that
+    // comes before its namespace's baseline cannot be attributed. False on timeout.
+    bool wait_primed(std::chrono::milliseconds limit);
+    // Call now and then (the session loop does): queues background firewall refreshes when due.
+    void tick();
+
     // Facts that could not be read and why, one entry per namespace and part, first reason kept.
     std::vector<engine::FactGap> gaps() const;
 
     struct Stats {
-        std::uint64_t lookups = 0; // fact() calls
-        std::uint64_t reads = 0;   // namespace reads (cache misses)
+        std::uint64_t lookups = 0;        // fact() calls
+        std::uint64_t reads = 0;          // namespace reads (cache misses)
+        std::uint64_t firewall_reads = 0; // firewall snapshots, background ones included
     };
-    const Stats& stats() const { return stats_; }
+    Stats stats() const;
 
 private:
     struct Cached {
         std::chrono::steady_clock::time_point at;
         std::shared_ptr<const NamespaceFacts> facts;
     };
-    class Reader;
+    // Snapshots taken before any drop we may be asked about, oldest first (a few kept).
+    struct FirewallHistory {
+        std::deque<std::shared_ptr<const FirewallSnapshot>> snapshots;
+        std::string error;
+        std::chrono::steady_clock::time_point refreshed;
+    };
 
     std::shared_ptr<const NamespaceFacts> facts_for(const engine::Event& ev);
     std::shared_ptr<const NamespaceFacts> read_namespace(std::uint32_t inode);
+    const FirewallAnswer& firewall_for(const engine::Event& ev);
+    FirewallAnswer attribute(const engine::Event& ev, const DropSite& site);
+    Result<UniqueFd> open_namespace(std::uint32_t inode);
+    void queue_firewall_snapshot(std::uint32_t inode, bool prime);
     void note_gap(std::string name, std::string reason);
 
     LiveFactsOptions options_;
@@ -78,8 +120,18 @@ private:
     std::uint32_t own_inode_ = 0;
     std::map<std::uint32_t, Cached> cache_;
     std::map<std::string, std::string> gaps_;
-    std::unique_ptr<Reader> reader_; // started on the first read
     Stats stats_;
+    std::string last_answer_key_;
+    FirewallAnswer last_answer_;
+
+    // Written by background jobs on the worker thread.
+    mutable std::mutex firewall_mutex_;
+    std::map<std::uint32_t, FirewallHistory> firewall_;
+    std::uint64_t background_reads_ = 0;
+    std::size_t primes_pending_ = 0;
+    std::condition_variable primed_;
+
+    NetnsWorker worker_; // last: joined first, before the state its jobs write goes away
 };
 
 } // namespace netdx::probes

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <fcntl.h>
@@ -18,8 +20,12 @@
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
+#include "bpf_prog_info.h"
+#include "mnl_dump.h"
+#include "netns_worker.h"
 #include "unique_fd.h"
 
 namespace netdx::probes {
@@ -44,99 +50,143 @@ constexpr DumpRequest dump_requests[] = {
     {RTM_GETNEIGH, AF_INET6, sizeof(ndmsg)},
     {RTM_GETRULE, AF_INET, sizeof(fib_rule_hdr)},
     {RTM_GETRULE, AF_INET6, sizeof(fib_rule_hdr)},
+    // After the links: a device's clsact/ingress qdisc is noted on its link. One dump for the
+    // whole namespace, so that only the devices that have one get a filter dump.
+    {RTM_GETQDISC, AF_UNSPEC, sizeof(tcmsg)},
 };
-
-class MnlSocket {
-public:
-    explicit MnlSocket(mnl_socket* s) : s_(s) {}
-    MnlSocket(const MnlSocket&) = delete;
-    MnlSocket& operator=(const MnlSocket&) = delete;
-    ~MnlSocket() {
-        if (s_ != nullptr) {
-            mnl_socket_close(s_);
-        }
-    }
-    mnl_socket* get() const { return s_; }
-
-private:
-    mnl_socket* s_;
-};
-
-struct CallbackState {
-    FactsSnapshot* out = nullptr;
-    std::optional<Error> error;
-};
-
-int on_message(const nlmsghdr* nlh, void* data) {
-    auto* state = static_cast<CallbackState*>(data);
-    // libmnl checked that nlmsg_len bytes are inside the received buffer.
-    const std::span bytes(reinterpret_cast<const std::byte*>(nlh), nlh->nlmsg_len);
-    if (auto r = parse_rtnl_message(bytes, *state->out); !r) {
-        state->error = r.error();
-        return MNL_CB_ERROR;
-    }
-    return MNL_CB_OK;
-}
 
 std::string request_name(const DumpRequest& req) {
     const char* what = req.type == RTM_GETLINK    ? "links"
                        : req.type == RTM_GETADDR  ? "addresses"
                        : req.type == RTM_GETROUTE ? "routes"
                        : req.type == RTM_GETNEIGH ? "neighbours"
+                       : req.type == RTM_GETQDISC ? "qdiscs"
                                                   : "rules";
     const char* fam = req.family == AF_INET ? " (IPv4)" : req.family == AF_INET6 ? " (IPv6)" : "";
     return std::string(what) + fam;
 }
 
-// Outcome of one dump: done, or interrupted (NLM_F_DUMP_INTR: the tables changed meanwhile).
-enum class DumpStatus { Done, Interrupted };
-
-Result<DumpStatus> dump(mnl_socket* sock,
-                        const DumpRequest& req,
-                        std::uint32_t seq,
-                        std::vector<char>& buf,
-                        FactsSnapshot& out) {
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-    nlh->nlmsg_type = req.type;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    nlh->nlmsg_seq = seq;
-    auto* family = static_cast<std::uint8_t*>(mnl_nlmsg_put_extra_header(nlh, req.header_size));
-    *family = req.family;
-    if (mnl_socket_sendto(sock, nlh, nlh->nlmsg_len) < 0) {
-        return make_error(
-            ErrorKind::Environment, "cannot request the " + request_name(req) + " dump", errno);
-    }
-    const unsigned portid = mnl_socket_get_portid(sock);
-    CallbackState state{&out, std::nullopt};
-    for (;;) {
-        const ssize_t n = mnl_socket_recvfrom(sock, buf.data(), buf.size());
-        if (n < 0) {
-            return make_error(
-                ErrorKind::Environment, "cannot read the " + request_name(req) + " dump", errno);
-        }
-        const int ret =
-            mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, portid, on_message, &state);
-        if (ret == MNL_CB_STOP) {
-            return DumpStatus::Done;
-        }
-        if (ret < 0) {
-            if (state.error) {
-                return *state.error;
-            }
-            if (errno == EINTR) {
-                return DumpStatus::Interrupted;
-            }
-            return make_error(
-                ErrorKind::Environment, "the " + request_name(req) + " dump failed", errno);
-        }
-    }
+// The family header of a request with only its first byte (the family) set.
+std::vector<std::byte> family_header(const DumpRequest& req) {
+    std::vector<std::byte> header(req.header_size);
+    header[0] = std::byte{req.family};
+    return header;
 }
 
-std::uint64_t unix_now_ns() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
-           static_cast<std::uint64_t>(ts.tv_nsec);
+// The filters on one hook of a device's clsact or ingress qdisc.
+Result<DumpStatus> dump_tc_filters(mnl_socket* sock,
+                                   const std::string& link_name,
+                                   const TcFilterDump& target,
+                                   std::uint32_t seq,
+                                   std::vector<char>& buf,
+                                   FactsSnapshot& out) {
+    tcmsg tcm{};
+    tcm.tcm_family = AF_UNSPEC;
+    tcm.tcm_ifindex = target.ifindex;
+    tcm.tcm_parent =
+        TC_H_MAKE(TC_H_CLSACT, target.direction == "ingress" ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
+    const DumpCall call{RTM_GETTFILTER,
+                        std::as_bytes(std::span(&tcm, 1)),
+                        "tc filters (" + link_name + " " + std::string(target.direction) + ")"};
+    const MessageParser parse = [&](std::span<const std::byte> msg) {
+        return parse_tc_filter_message(msg, target, out);
+    };
+    auto status = dump(sock, call, seq, buf, parse);
+    // The qdisc went away after the qdisc dump: no filters, not an error.
+    if (!status && (status.error().sys_errno == ENOENT || status.error().sys_errno == EINVAL ||
+                    status.error().sys_errno == ENODEV)) {
+        return DumpStatus::Done;
+    }
+    return status;
+}
+
+// The programs of every device's tc hooks, per direction in the order they run: tcx first, then
+// the filters of the clsact (or ingress) qdisc. Only devices with such a qdisc get a filter dump.
+Result<DumpStatus>
+read_tc(mnl_socket* sock, std::uint32_t& seq, std::vector<char>& buf, FactsSnapshot& snap) {
+    bool tcx = true; // false once the kernel says it has no tcx (before Linux 6.6)
+    for (std::size_t i = 0; i < snap.links.size(); ++i) {
+        for (const auto direction : {TcxDirection::Ingress, TcxDirection::Egress}) {
+            const std::string_view name = direction == TcxDirection::Ingress ? "ingress" : "egress";
+            const int ifindex = snap.links[i].ifindex;
+            if (tcx) {
+                auto ids = tcx_prog_ids(ifindex, direction);
+                if (!ids) {
+                    tcx = false;
+                    if (ids.error().sys_errno != EINVAL) {
+                        snap.gaps.push_back("tcx programs not read: " + ids.error().describe());
+                    }
+                } else {
+                    for (const auto id : *ids) {
+                        TcFilterFact f;
+                        f.direction = std::string(name);
+                        f.kind = "tcx";
+                        f.prog_id = id;
+                        snap.links[i].tc_filters.push_back(std::move(f));
+                    }
+                }
+            }
+            // The legacy ingress qdisc has no egress hook: asking for it would list its ingress
+            // filters again.
+            const std::string& qdisc = snap.links[i].tc_qdisc;
+            if (qdisc.empty() || (qdisc == "ingress" && direction == TcxDirection::Egress)) {
+                continue;
+            }
+            // Appends to this link's tc_filters; snap.links itself does not change.
+            auto status = dump_tc_filters(
+                sock, snap.links[i].name, TcFilterDump{ifindex, name}, ++seq, buf, snap);
+            if (!status || *status == DumpStatus::Interrupted) {
+                return status;
+            }
+        }
+    }
+    return DumpStatus::Done;
+}
+
+// Kernel program names by id, each looked up once. Failures other than "unloaded meanwhile"
+// leave a gap and stop further lookups (they would fail the same way).
+class ProgNames {
+public:
+    explicit ProgNames(std::vector<std::string>& gaps) : gaps_(gaps) {}
+
+    std::string operator()(std::uint32_t id) {
+        if (id == 0 || failed_) {
+            return {};
+        }
+        if (auto it = names_.find(id); it != names_.end()) {
+            return it->second;
+        }
+        auto info = bpf_prog_info(id);
+        if (!info) {
+            if (info.error().sys_errno != ENOENT) {
+                failed_ = true;
+                gaps_.push_back("BPF program names not read: " + info.error().describe());
+            }
+            return {};
+        }
+        return names_[id] = info->name;
+    }
+
+private:
+    std::vector<std::string>& gaps_;
+    std::unordered_map<std::uint32_t, std::string> names_;
+    bool failed_ = false;
+};
+
+void fill_prog_names(FactsSnapshot& snap) {
+    ProgNames name_of(snap.gaps);
+    for (auto& link : snap.links) {
+        if (link.xdp) {
+            auto& x = *link.xdp;
+            x.prog_name = name_of(x.prog_id);
+            x.generic_prog_name = name_of(x.generic_prog_id);
+            x.native_prog_name = name_of(x.native_prog_id);
+            x.offload_prog_name = name_of(x.offload_prog_id);
+        }
+        for (auto& f : link.tc_filters) {
+            f.prog_name = name_of(f.prog_id);
+        }
+    }
 }
 
 // Runs on the helper thread, already inside the namespace.
@@ -157,8 +207,13 @@ Result<FactsSnapshot> read_here(const NetnsId& id) {
         }
         bool interrupted = false;
         std::uint32_t seq = static_cast<std::uint32_t>(snap.taken_unix_ns / 1000);
+        const MessageParser parse = [&](std::span<const std::byte> msg) {
+            return parse_rtnl_message(msg, snap);
+        };
         for (const auto& req : dump_requests) {
-            auto status = dump(sock.get(), req, ++seq, buf, snap);
+            const auto header = family_header(req);
+            auto status =
+                dump(sock.get(), {req.type, header, request_name(req)}, ++seq, buf, parse);
             if (!status) {
                 return status.error();
             }
@@ -168,6 +223,14 @@ Result<FactsSnapshot> read_here(const NetnsId& id) {
             }
         }
         if (!interrupted) {
+            auto status = read_tc(sock.get(), seq, buf, snap);
+            if (!status) {
+                return status.error();
+            }
+            interrupted = *status == DumpStatus::Interrupted;
+        }
+        if (!interrupted) {
+            fill_prog_names(snap);
             snap.duration_ns =
                 static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                std::chrono::steady_clock::now() - start)
@@ -211,48 +274,20 @@ Result<NetnsTarget> resolve_netns(NetnsRegistry& registry, std::string_view name
     return target;
 }
 
-Result<FactsSnapshot> read_netns_facts(const NetnsTarget& target) {
-    UniqueFd fd(::open(target.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) {
-        return make_error(ErrorKind::Environment,
-                          "cannot open network namespace " + target.path,
-                          errno,
-                          errno == EACCES || errno == EPERM ? "run as root (sudo netdx ...)" : "");
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        return make_error(ErrorKind::Environment, "cannot stat " + target.path, errno);
-    }
-    if (target.id.inode != 0 && st.st_ino != target.id.inode) {
-        return make_error(ErrorKind::Environment,
-                          target.path + " no longer refers to namespace inode " +
-                              std::to_string(target.id.inode) + " (it was replaced meanwhile)",
-                          0,
-                          "try again");
-    }
-    NetnsId id = target.id;
-    id.inode = static_cast<std::uint32_t>(st.st_ino);
+Result<FactsSnapshot> read_rtnl_facts(const NetnsId& id) {
+    return read_here(id);
+}
 
-    std::optional<Result<FactsSnapshot>> result;
-    auto body = [&]() {
-        if (::setns(fd.get(), CLONE_NEWNET) != 0) {
-            result.emplace(make_error(ErrorKind::Environment,
-                                      "cannot enter network namespace " + target.path,
-                                      errno,
-                                      "entering a namespace needs CAP_SYS_ADMIN: run as root"));
-            return;
-        }
-        result.emplace(read_here(id));
-    };
-    try {
-        std::thread worker(body);
-        worker.join();
-    } catch (const std::system_error& e) {
-        return make_error(ErrorKind::Environment,
-                          std::string("cannot start the namespace reader thread: ") + e.what(),
-                          e.code().value());
+Result<FactsSnapshot> read_netns_facts(const NetnsTarget& target) {
+    NetnsId id = target.id;
+    auto fd = open_netns(target.path, target.id.inode, &id.inode);
+    if (!fd) {
+        return fd.error();
     }
-    return std::move(*result);
+    NetnsWorker worker;
+    auto snap = worker.run_result<FactsSnapshot>(
+        std::move(*fd), [id] { return read_here(id); }, std::chrono::seconds(30));
+    return snap;
 }
 
 } // namespace netdx::probes

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include <arpa/inet.h>
@@ -12,9 +14,12 @@
 #include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 namespace netdx::probes {
@@ -636,6 +641,158 @@ Result<void> parse_rule(Bytes payload, FactsSnapshot& out) {
     return {};
 }
 
+// --- tc --------------------------------------------------------------------------------------
+
+LinkFact* find_link(FactsSnapshot& out, int ifindex) {
+    for (auto& l : out.links) {
+        if (l.ifindex == ifindex) {
+            return &l;
+        }
+    }
+    return nullptr;
+}
+
+// The clsact or ingress qdisc of a device (the ones tc filters on the ingress/egress hooks
+// hang from); every other qdisc is skipped.
+Result<void> parse_qdisc(Bytes payload, FactsSnapshot& out) {
+    constexpr std::string_view msg = "RTM_NEWQDISC";
+    if (payload.size() < sizeof(tcmsg)) {
+        return malformed(msg,
+                         std::to_string(payload.size()) + " bytes of payload, tcmsg needs " +
+                             std::to_string(sizeof(tcmsg)));
+    }
+    const auto tcm = load<tcmsg>(payload);
+    auto attrs = attrs_of(payload.subspan(align4(sizeof(tcmsg))), msg);
+    if (!attrs) {
+        return attrs.error();
+    }
+    if (tcm.tcm_parent != TC_H_INGRESS) {
+        return {};
+    }
+    for (const auto& a : *attrs) {
+        if (a.type != TCA_KIND) {
+            continue;
+        }
+        const std::string kind = text(a);
+        if (kind != "clsact" && kind != "ingress") {
+            return {};
+        }
+        if (LinkFact* link = find_link(out, tcm.tcm_ifindex); link != nullptr) {
+            link->tc_qdisc = kind;
+        }
+    }
+    return {};
+}
+
+Result<void> parse_bpf_filter_options(Bytes nested, TcFilterFact& filter) {
+    constexpr std::string_view msg = "RTM_NEWTFILTER TCA_OPTIONS";
+    auto attrs = attrs_of(nested, msg);
+    if (!attrs) {
+        return attrs.error();
+    }
+    for (const auto& a : *attrs) {
+        switch (a.type) {
+        case TCA_BPF_ID:
+        case TCA_BPF_FLAGS: {
+            auto v = scalar<std::uint32_t>(
+                a, msg, a.type == TCA_BPF_ID ? "TCA_BPF_ID" : "TCA_BPF_FLAGS");
+            if (!v) {
+                return v.error();
+            }
+            if (a.type == TCA_BPF_ID) {
+                filter.prog_id = *v;
+            } else {
+                filter.direct_action = (*v & TCA_BPF_FLAG_ACT_DIRECT) != 0;
+            }
+            break;
+        }
+        case TCA_BPF_NAME:
+            filter.bpf_name = text(a);
+            break;
+        default:
+            break;
+        }
+    }
+    return {};
+}
+
+Result<void> parse_tc_filter(Bytes payload, const TcFilterDump& dump, FactsSnapshot& out) {
+    constexpr std::string_view msg = "RTM_NEWTFILTER";
+    if (payload.size() < sizeof(tcmsg)) {
+        return malformed(msg,
+                         std::to_string(payload.size()) + " bytes of payload, tcmsg needs " +
+                             std::to_string(sizeof(tcmsg)));
+    }
+    const auto tcm = load<tcmsg>(payload);
+    TcFilterFact filter;
+    filter.direction = std::string(dump.direction);
+    filter.handle = tcm.tcm_handle;
+    filter.prio = static_cast<std::uint16_t>(TC_H_MAJ(tcm.tcm_info) >> 16);
+    filter.protocol = ntohs(static_cast<std::uint16_t>(TC_H_MIN(tcm.tcm_info)));
+    auto attrs = attrs_of(payload.subspan(align4(sizeof(tcmsg))), msg);
+    if (!attrs) {
+        return attrs.error();
+    }
+    std::optional<Bytes> options;
+    for (const auto& a : *attrs) {
+        switch (a.type) {
+        case TCA_KIND:
+            filter.kind = text(a);
+            break;
+        case TCA_CHAIN: {
+            auto v = scalar<std::uint32_t>(a, msg, "TCA_CHAIN");
+            if (!v) {
+                return v.error();
+            }
+            filter.chain = *v;
+            break;
+        }
+        case TCA_OPTIONS:
+            options = a.data;
+            break;
+        default:
+            break;
+        }
+    }
+    if (filter.kind.empty()) {
+        return malformed(msg, "no TCA_KIND");
+    }
+    if (options && filter.kind == "bpf") {
+        if (auto r = parse_bpf_filter_options(*options, filter); !r) {
+            return r.error();
+        }
+    }
+    // Handle 0 is the classifier instance (one per prio and protocol), not a filter.
+    if (filter.handle == 0) {
+        return {};
+    }
+    if (LinkFact* link = find_link(out, dump.ifindex); link != nullptr) {
+        link->tc_filters.push_back(std::move(filter));
+    }
+    return {};
+}
+
+// A message's type and payload, once its header and length are checked.
+struct Message {
+    std::uint16_t type = 0;
+    Bytes payload;
+};
+
+Result<Message> split_message(Bytes msg) {
+    if (msg.size() < sizeof(nlmsghdr)) {
+        return malformed("header",
+                         "truncated: " + std::to_string(msg.size()) + " bytes, a header needs " +
+                             std::to_string(sizeof(nlmsghdr)));
+    }
+    const auto h = load<nlmsghdr>(msg);
+    if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > msg.size()) {
+        return malformed("type " + std::to_string(h.nlmsg_type),
+                         "nlmsg_len " + std::to_string(h.nlmsg_len) + " but " +
+                             std::to_string(msg.size()) + " bytes received");
+    }
+    return Message{h.nlmsg_type, msg.subspan(sizeof(nlmsghdr), h.nlmsg_len - sizeof(nlmsghdr))};
+}
+
 struct FlagName {
     std::uint32_t bit;
     std::string_view name;
@@ -745,33 +902,62 @@ std::vector<std::string> route_flag_names(std::uint32_t flags) {
     return out;
 }
 
+std::string tc_protocol_name(std::uint16_t protocol) {
+    switch (protocol) {
+    case ETH_P_ALL:
+        return "all";
+    case ETH_P_IP:
+        return "ip";
+    case ETH_P_IPV6:
+        return "ipv6";
+    case ETH_P_ARP:
+        return "arp";
+    case ETH_P_8021Q:
+        return "802.1Q";
+    case ETH_P_8021AD:
+        return "802.1ad";
+    default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "0x%04x", protocol);
+        return buf;
+    }
+    }
+}
+
 Result<void> parse_rtnl_message(std::span<const std::byte> msg, FactsSnapshot& out) {
-    if (msg.size() < sizeof(nlmsghdr)) {
-        return malformed("header",
-                         "truncated: " + std::to_string(msg.size()) + " bytes, a header needs " +
-                             std::to_string(sizeof(nlmsghdr)));
+    auto m = split_message(msg);
+    if (!m) {
+        return m.error();
     }
-    const auto h = load<nlmsghdr>(msg);
-    if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > msg.size()) {
-        return malformed("type " + std::to_string(h.nlmsg_type),
-                         "nlmsg_len " + std::to_string(h.nlmsg_len) + " but " +
-                             std::to_string(msg.size()) + " bytes received");
-    }
-    const Bytes payload = msg.subspan(sizeof(nlmsghdr), h.nlmsg_len - sizeof(nlmsghdr));
-    switch (h.nlmsg_type) {
+    switch (m->type) {
     case RTM_NEWLINK:
-        return parse_link(payload, out);
+        return parse_link(m->payload, out);
     case RTM_NEWADDR:
-        return parse_address(payload, out);
+        return parse_address(m->payload, out);
     case RTM_NEWROUTE:
-        return parse_route(payload, out);
+        return parse_route(m->payload, out);
     case RTM_NEWNEIGH:
-        return parse_neighbour(payload, out);
+        return parse_neighbour(m->payload, out);
     case RTM_NEWRULE:
-        return parse_rule(payload, out);
+        return parse_rule(m->payload, out);
+    case RTM_NEWQDISC:
+        return parse_qdisc(m->payload, out);
     default:
         return {};
     }
+}
+
+Result<void> parse_tc_filter_message(std::span<const std::byte> msg,
+                                     const TcFilterDump& dump,
+                                     FactsSnapshot& out) {
+    auto m = split_message(msg);
+    if (!m) {
+        return m.error();
+    }
+    if (m->type != RTM_NEWTFILTER) {
+        return {};
+    }
+    return parse_tc_filter(m->payload, dump, out);
 }
 
 Result<void> parse_rtnl_buffer(std::span<const std::byte> buf, FactsSnapshot& out) {
@@ -831,12 +1017,34 @@ nlohmann::json to_json(const FactsSnapshot& s) {
         if (l.xdp) {
             j["xdp"] = {{"mode", l.xdp->mode},
                         {"prog_id", l.xdp->prog_id},
+                        {"prog_name", l.xdp->prog_name},
                         {"generic_prog_id", l.xdp->generic_prog_id},
+                        {"generic_prog_name", l.xdp->generic_prog_name},
                         {"native_prog_id", l.xdp->native_prog_id},
-                        {"offload_prog_id", l.xdp->offload_prog_id}};
+                        {"native_prog_name", l.xdp->native_prog_name},
+                        {"offload_prog_id", l.xdp->offload_prog_id},
+                        {"offload_prog_name", l.xdp->offload_prog_name}};
         } else {
             j["xdp"] = nullptr;
         }
+        j["tc_qdisc"] = l.tc_qdisc.empty() ? json() : json(l.tc_qdisc);
+        json filters = json::array();
+        for (const auto& f : l.tc_filters) {
+            // A tcx program has no qdisc filter's chain, preference, protocol or handle.
+            const bool tcx = f.kind == "tcx";
+            auto filter_only = [tcx](json v) { return tcx ? json() : v; };
+            filters.push_back({{"direction", f.direction},
+                               {"kind", f.kind},
+                               {"chain", filter_only(f.chain)},
+                               {"prio", filter_only(f.prio)},
+                               {"protocol", filter_only(tc_protocol_name(f.protocol))},
+                               {"handle", filter_only(f.handle)},
+                               {"prog_id", f.prog_id},
+                               {"prog_name", f.prog_name},
+                               {"bpf_name", f.bpf_name},
+                               {"direct_action", f.direct_action}});
+        }
+        j["tc_filters"] = std::move(filters);
         links.push_back(std::move(j));
     }
     out["links"] = std::move(links);
@@ -926,6 +1134,7 @@ nlohmann::json to_json(const FactsSnapshot& s) {
                          {"invert", r.invert}});
     }
     out["rules"] = std::move(rules);
+    out["gaps"] = s.gaps;
     return out;
 }
 

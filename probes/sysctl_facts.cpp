@@ -16,6 +16,14 @@ constexpr std::string_view global_keys[] = {
     "ipv4/tcp_syncookies",
     "core/somaxconn",
     "core/netdev_max_backlog",
+    "core/rmem_default",
+    "core/rmem_max",
+    "core/wmem_default",
+    "core/wmem_max",
+    "ipv4/udp_rmem_min",
+    "ipv4/tcp_abort_on_overflow",
+    "netfilter/nf_conntrack_max",
+    "netfilter/nf_conntrack_count",
 };
 constexpr std::string_view ipv4_conf_keys[] = {
     "forwarding",

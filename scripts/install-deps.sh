@@ -4,7 +4,7 @@
 # Idempotent and non-interactive: packages already present are not downloaded again.
 set -eu
 
-build_deps="cmake make ninja-build pkg-config g++ clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev
+build_deps="cmake make ninja-build pkg-config g++ clang llvm bpftool libbpf-dev libmnl-dev libnftnl-dev libelf-dev zlib1g-dev
     libyaml-cpp-dev libre2-dev libcli11-dev nlohmann-json3-dev doctest-dev"
 # Tools the demo and the end-to-end tests use to build namespaces, inject faults and make traffic.
 runtime_deps="iproute2 iptables nftables ncat iputils-ping jq python3-jsonschema python3-yaml procps"

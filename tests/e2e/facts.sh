@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `netdx facts` (issue 5): in a namespace with a blackhole route, a link without carrier (its peer
-# is down) and a route flagged linkdown, a generic XDP program and a FAILED neighbour,
-# `netdx facts --netns NAME --json` shows each and the text output mentions them; an unknown
-# namespace exits 2 listing the known ones; and the command changes nothing on the host.
+# is down) and a route flagged linkdown, a generic XDP program, a tc clsact ingress bpf filter
+# (direct-action) and a FAILED neighbour, `netdx facts --netns NAME --json` shows each (the BPF
+# programs with the ids and names `ip`, `tc` and `bpftool` report) and the text output mentions
+# them; an unknown namespace exits 2 listing the known ones; and the command changes nothing on the
+# host.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools clang python3
+require_tools clang python3 tc bpftool
 
 make_pair a b 62
 A=$(ns a)
@@ -18,6 +20,23 @@ clang -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu -DNETDX_TEST_VER
     fail "cannot build the test XDP program"
 ip -n "$A" link set dev veth0 xdpgeneric obj "$WORK/xdp_pass.o" sec xdp ||
     fail "cannot attach the test XDP program"
+# A tc program whose function name (netdx_test_tc_verdict) is longer than the kernel's 15-character
+# program name: netdx must show the full name, from the program's BTF.
+clang -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu -DNETDX_TEST_VERDICT=TC_ACT_OK \
+    -c "$NETDX_SOURCE_DIR/tests/e2e/bpf/tc_verdict.bpf.c" -o "$WORK/tc_ok.o" ||
+    fail "cannot build the test tc program"
+tc -n "$A" qdisc add dev veth0 clsact || fail "cannot add a clsact qdisc"
+tc -n "$A" filter add dev veth0 ingress bpf direct-action obj "$WORK/tc_ok.o" sec tc ||
+    fail "cannot attach the test tc program"
+# What the tools say: ids; names as bpftool shows them (the full name, from BTF) and as tc does
+# (the kernel's, cut to 15 characters).
+xdp_id=$(ip -n "$A" -j -d link show dev veth0 | jq '.[0].xdp.prog.id')
+tc -n "$A" -j filter show dev veth0 ingress | jq -c '[.[] | select(.options.prog)][0]' \
+    >"$WORK/tc-filter.json"
+tc_id=$(jq '.options.prog.id' "$WORK/tc-filter.json")
+[[ $xdp_id =~ ^[0-9]+$ && $tc_id =~ ^[0-9]+$ ]] || fail "no program ids from ip/tc: '$xdp_id' '$tc_id'"
+xdp_bpftool_name=$(bpftool -j prog show id "$xdp_id" | jq -r .name)
+tc_bpftool_name=$(bpftool -j prog show id "$tc_id" | jq -r .name)
 # The peer goes down: veth0 in A loses carrier and its routes get the linkdown flag.
 ip -n "$(ns b)" link set veth0 down
 # A failed neighbour: nobody answers ARP for .77 on a second veth of A (a veth without carrier
@@ -43,6 +62,9 @@ state() {
     ip -n "$A" neigh show nud all | sed 's/ *$//'
     ip -n "$A" rule show
     ip -6 -n "$A" rule show
+    tc -n "$A" qdisc show
+    tc -n "$A" filter show dev veth0 ingress
+    tc -n "$A" filter show dev veth0 egress
     ip -d link show
     ip route show table all
     ip rule show
@@ -64,16 +86,37 @@ state >"$WORK/after.txt"
 diff -u "$WORK/before.txt" "$WORK/after.txt" >"$WORK/state-diff.out" ||
     fail "netdx facts changed the host's links, routes, neighbours or rules"
 
-/usr/bin/python3 - "$WORK/facts-json.out" "$A" <<'PY' || fail "netdx facts --json misses something (above)"
+/usr/bin/python3 - "$WORK/facts-json.out" "$A" "$xdp_id" "$xdp_bpftool_name" "$WORK/tc-filter.json" \
+    "$tc_bpftool_name" <<'PY' || fail "netdx facts --json misses something (above)"
 import json, sys
 doc = json.load(open(sys.argv[1]))
+xdp_id, xdp_bpftool_name = int(sys.argv[3]), sys.argv[4]
+tc_filter, tc_bpftool_name = json.load(open(sys.argv[5])), sys.argv[6]
 assert doc["netns"]["name"] == sys.argv[2], doc["netns"]
+assert doc["gaps"] == [], doc["gaps"]
 links = {l["name"]: l for l in doc["links"]}
 veth = links["veth0"]
 assert veth["admin_up"] is True and veth["carrier"] is False, veth
 assert veth["oper_state"] in ("DOWN", "LOWERLAYERDOWN") and veth["kind"] == "veth", veth
-assert veth["xdp"] and veth["xdp"]["mode"] == "generic" and veth["xdp"]["prog_id"] > 0, veth
+xdp = veth["xdp"]
+assert xdp and xdp["mode"] == "generic" and xdp["prog_id"] == xdp_id, (xdp, xdp_id)
+assert xdp["prog_name"] == "netdx_test_xdp" == xdp_bpftool_name, (xdp, xdp_bpftool_name)
 assert links["lo"]["xdp"] is None and links["lo"]["carrier"] is True, links["lo"]
+assert links["lo"]["tc_qdisc"] is None and links["lo"]["tc_filters"] == [], links["lo"]
+# The tc filter: what `tc -j filter show` says, with the full function name where tc shows the
+# kernel's name, cut to 15 characters.
+assert veth["tc_qdisc"] == "clsact", veth
+filters = veth["tc_filters"]
+assert len(filters) == 1, filters
+f = filters[0]
+assert f["direction"] == "ingress" and f["kind"] == "bpf" and f["direct_action"] is True, f
+assert f["prog_id"] == tc_filter["options"]["prog"]["id"], (f, tc_filter)
+assert f["prog_name"] == "netdx_test_tc_verdict" == tc_bpftool_name, (f, tc_bpftool_name)
+kernel_name = tc_filter["options"]["prog"]["name"]
+assert len(kernel_name) == 15 and f["prog_name"].startswith(kernel_name), (f, kernel_name)
+assert f["bpf_name"] == tc_filter["options"]["bpf_name"] == "tc_ok.o:[tc]", (f, tc_filter)
+assert f["prio"] == tc_filter["pref"] and f["protocol"] == tc_filter["protocol"] == "all", f
+assert f["handle"] == int(tc_filter["options"]["handle"], 16), (f, tc_filter)
 routes = doc["routes"]
 bh = [r for r in routes if r["type"] == "blackhole"]
 assert [r["dst"] for r in bh] == ["10.9.9.0/24"] and bh[0]["table_name"] == "main", bh
@@ -97,7 +140,10 @@ for section in Links Addresses Routes Neighbours Rules; do
 done
 grep -Eq '^ +[0-9]+ veth0 +up NO-CARRIER oper [A-Z]+ mtu 1500 veth' "$out" ||
     fail "the text output does not show veth0 up without carrier"
-grep -Eq '^ +xdp generic prog-id [0-9]+$' "$out" || fail "the text output does not show the XDP program"
+grep -Eq "^ {24}xdp generic prog-id $xdp_id name netdx_test_xdp\$" "$out" ||
+    fail "the text output does not show the XDP program"
+grep -Eq '^ {24}tc ingress bpf pref [0-9]+ proto all handle 0x1 ' "$out" ||
+    fail "the text output does not show the tc filter on a line of its own"
 # Continuation lines (wrapped at 80 columns) joined back to their entry.
 joined=$WORK/facts-joined.txt
 sed -z 's/\n   \+\([^ 0-9]\)/ \1/g' "$out" >"$joined"
@@ -106,6 +152,12 @@ grep -Eq '^  inet +main +10\.9\.10\.0/24 via 10\.201\.62\.2 dev veth0 .*metric 7
     fail "no linkdown route in the text"
 grep -Eq '^  10\.201\.64\.77 +dev dum0 FAILED$' "$out" || fail "no FAILED neighbour in the text"
 grep -Eq '^  inet +1000: +from 10\.201\.62\.0/24 lookup main$' "$out" || fail "no rule 1000 in the text"
+# A program's line (24 columns in) continues 26 columns in: join those back to it.
+programs=$WORK/facts-programs.txt
+sed -z 's/\n \{26\}\([^ ]\)/ \1/g' "$out" >"$programs"
+grep -Eq "^ {24}tc ingress bpf pref [0-9]+ proto all handle 0x1 prog-id $tc_id \
+name netdx_test_tc_verdict direct-action bpf-name tc_ok\.o:\[tc\]\$" "$programs" ||
+    fail "no tc filter program in the text"
 awk 'length > 80 { bad = 1 } END { exit bad }' "$out" || fail "a text line is wider than 80 columns"
 
 rc=0

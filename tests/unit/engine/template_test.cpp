@@ -62,3 +62,25 @@ TEST_CASE("template problems carry codes, offsets and hints") {
     CHECK(p[1].message == "empty field name in '{}'");
     CHECK(p[1].offset == 6);
 }
+
+TEST_CASE("a fallback may hold fields, nested a few levels at most") {
+    auto ev = netdx::test::tcp_drop("NO_SOCKET", {"tcp_v4_rcv"});
+    CHECK(render("{event.nf_hook|port {event.dport} of {event.daddr}}", ev) ==
+          "port 80 of 10.0.0.2");
+    CHECK(render("{event.nf_hook|{event.nf_family|none} x}", ev) == "none x");
+    CHECK(render("{event.dport|{event.daddr}}", ev) == "80"); // present: the fallback is unused
+
+    std::vector<TextProblem> problems;
+    auto t = Template::compile("{event.nf_hook|{event.dport}}", EventFields::instance(), problems);
+    REQUIRE(t);
+    CHECK(t->fields_used().size() == 2);
+
+    auto p = problems_of("ab {event.nf_hook|{event.flw}}");
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].code->id == "E011");
+    CHECK(p[0].offset == 19); // positions count from the start of the whole template
+
+    p = problems_of("{event.flow|{event.flow|{event.flow|{event.flow|{event.flow|x}}}}}");
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].message.find("nested more than") != std::string::npos);
+}

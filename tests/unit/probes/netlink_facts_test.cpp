@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // rtnetlink parsing (issue 5) on hand-built messages: a link with an XDP program, a blackhole
-// route, a linkdown route, a FAILED neighbour, a policy rule; and truncated or garbled input,
-// which must give an error naming the message, never a crash or a read past the buffer.
+// route, a linkdown route, a FAILED neighbour, a policy rule, a clsact qdisc and its tc filters;
+// and truncated or garbled input, which must give an error naming the message, never a crash or
+// a read past the buffer.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -16,9 +17,12 @@
 #include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "probes/netlink_parse.h"
@@ -28,6 +32,8 @@ namespace {
 using netdx::probes::FactsSnapshot;
 using netdx::probes::parse_rtnl_buffer;
 using netdx::probes::parse_rtnl_message;
+using netdx::probes::parse_tc_filter_message;
+using netdx::probes::TcFilterDump;
 using Buffer = std::vector<std::byte>;
 
 // Builds one netlink message: header, family header, attributes (nested ones too).
@@ -186,6 +192,45 @@ Buffer address() {
         .done();
 }
 
+tcmsg tc_header(int ifindex, std::uint32_t handle, std::uint32_t parent, std::uint32_t info) {
+    tcmsg tcm{};
+    tcm.tcm_family = AF_UNSPEC;
+    tcm.tcm_ifindex = ifindex;
+    tcm.tcm_handle = handle;
+    tcm.tcm_parent = parent;
+    tcm.tcm_info = info;
+    return tcm;
+}
+
+Buffer clsact_qdisc(int ifindex) {
+    return Msg(RTM_NEWQDISC)
+        .family_header(tc_header(ifindex, TC_H_MAKE(TC_H_CLSACT, 0), TC_H_INGRESS, 1))
+        .str(TCA_KIND, "clsact")
+        .done();
+}
+
+// tcm_info: the preference in the upper 16 bits, the protocol (network order) in the lower.
+std::uint32_t tc_info(std::uint16_t prio, std::uint16_t protocol) {
+    return TC_H_MAKE(std::uint32_t{prio} << 16, htons(protocol));
+}
+
+// What the kernel sends for `tc filter add dev veth0 ingress bpf da obj tc_verdict.o sec tc`.
+// The parent is the qdisc's handle, whichever hook was dumped.
+Buffer bpf_filter(int ifindex = 2) {
+    const std::uint8_t tag[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    return Msg(RTM_NEWTFILTER)
+        .family_header(tc_header(ifindex, 1, TC_H_MAKE(TC_H_CLSACT, 0), tc_info(49152, ETH_P_ALL)))
+        .str(TCA_KIND, "bpf")
+        .u32(TCA_CHAIN, 0)
+        .begin(TCA_OPTIONS)
+        .u32(TCA_BPF_ID, 13)
+        .str(TCA_BPF_NAME, "tc_verdict.o:[tc]")
+        .u32(TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT)
+        .attr(TCA_BPF_TAG, tag, sizeof tag)
+        .end()
+        .done();
+}
+
 FactsSnapshot parsed(const Buffer& msg) {
     FactsSnapshot s;
     auto r = parse_rtnl_message(msg, s);
@@ -206,6 +251,25 @@ void set_u16(Buffer& b, std::size_t at, std::uint16_t v) {
 
 constexpr std::size_t link_attrs = sizeof(nlmsghdr) + sizeof(ifinfomsg);
 constexpr std::size_t route_attrs = sizeof(nlmsghdr) + sizeof(rtmsg);
+constexpr std::size_t tc_attrs = sizeof(nlmsghdr) + sizeof(tcmsg);
+
+constexpr TcFilterDump veth_ingress{2, "ingress"};
+
+// veth0 (ifindex 2), then `msg` parsed as a reply to the ingress filter dump of veth0.
+FactsSnapshot with_filter(const Buffer& msg) {
+    FactsSnapshot s = parsed(veth_with_xdp());
+    auto r = parse_tc_filter_message(msg, veth_ingress, s);
+    REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
+    return s;
+}
+
+std::string filter_error_of(const Buffer& msg) {
+    FactsSnapshot s = parsed(veth_with_xdp());
+    auto r = parse_tc_filter_message(msg, veth_ingress, s);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(s.links[0].tc_filters.empty());
+    return r.error().message;
+}
 
 } // namespace
 
@@ -248,6 +312,155 @@ TEST_CASE("netlink facts: a link whose IFLA_XDP says nothing is attached has no 
     CHECK(s.links[0].carrier);
     CHECK_FALSE(s.links[0].xdp);
     CHECK(netdx::probes::to_json(s)["links"][0]["xdp"].is_null());
+}
+
+TEST_CASE("netlink facts: the XDP program names appear in the JSON, per mode in multi mode") {
+    FactsSnapshot s = parsed(veth_with_xdp());
+    auto& x = *s.links[0].xdp;
+    x.mode = "multi";
+    x.prog_id = 0;
+    x.native_prog_id = 43;
+    x.generic_prog_name = "handle_generic";
+    x.native_prog_name = "handle_native";
+    s.gaps.push_back("BPF program names not read: because");
+    const auto j = netdx::probes::to_json(s);
+    const auto& xdp = j["links"][0]["xdp"];
+    CHECK(xdp["mode"] == "multi");
+    CHECK(xdp["prog_name"] == "");
+    CHECK(xdp["generic_prog_id"] == 42);
+    CHECK(xdp["generic_prog_name"] == "handle_generic");
+    CHECK(xdp["native_prog_id"] == 43);
+    CHECK(xdp["native_prog_name"] == "handle_native");
+    CHECK(xdp["offload_prog_name"] == "");
+    CHECK(j["gaps"] == nlohmann::json::array({"BPF program names not read: because"}));
+}
+
+TEST_CASE("netlink facts: a clsact qdisc is noted on its link; root qdiscs are not") {
+    FactsSnapshot s = parsed(veth_with_xdp());
+    REQUIRE(parse_rtnl_message(clsact_qdisc(2), s).has_value());
+    CHECK(s.links[0].tc_qdisc == "clsact");
+    CHECK(netdx::probes::to_json(s)["links"][0]["tc_qdisc"] == "clsact");
+
+    FactsSnapshot s2 = parsed(veth_with_xdp());
+    const Buffer noqueue = Msg(RTM_NEWQDISC)
+                               .family_header(tc_header(2, 0, TC_H_ROOT, 2))
+                               .str(TCA_KIND, "noqueue")
+                               .done();
+    const Buffer legacy_ingress = Msg(RTM_NEWQDISC)
+                                      .family_header(tc_header(2, 0xffff0000, TC_H_INGRESS, 1))
+                                      .str(TCA_KIND, "ingress")
+                                      .done();
+    REQUIRE(parse_rtnl_message(noqueue, s2).has_value());
+    CHECK(s2.links[0].tc_qdisc.empty());
+    CHECK(netdx::probes::to_json(s2)["links"][0]["tc_qdisc"].is_null());
+    REQUIRE(parse_rtnl_message(legacy_ingress, s2).has_value());
+    CHECK(s2.links[0].tc_qdisc == "ingress");
+    // A device that appeared after the link dump: nothing to note it on, not an error.
+    REQUIRE(parse_rtnl_message(clsact_qdisc(99), s2).has_value());
+    CHECK(s2.links.size() == 1);
+}
+
+TEST_CASE("netlink facts: a cls_bpf direct-action filter on the ingress hook") {
+    const auto s = with_filter(bpf_filter());
+    REQUIRE(s.links[0].tc_filters.size() == 1);
+    const auto& f = s.links[0].tc_filters[0];
+    CHECK(f.direction == "ingress");
+    CHECK(f.kind == "bpf");
+    CHECK(f.prio == 49152);
+    CHECK(f.protocol == ETH_P_ALL);
+    CHECK(f.handle == 1);
+    CHECK(f.chain == 0);
+    CHECK(f.prog_id == 13);
+    CHECK(f.bpf_name == "tc_verdict.o:[tc]");
+    CHECK(f.direct_action);
+    CHECK(f.prog_name.empty()); // the reader fills it in from the kernel
+    const auto j = netdx::probes::to_json(s)["links"][0]["tc_filters"];
+    REQUIRE(j.size() == 1);
+    CHECK(j[0]["direction"] == "ingress");
+    CHECK(j[0]["kind"] == "bpf");
+    CHECK(j[0]["prio"] == 49152);
+    CHECK(j[0]["protocol"] == "all");
+    CHECK(j[0]["handle"] == 1);
+    CHECK(j[0]["prog_id"] == 13);
+    CHECK(j[0]["bpf_name"] == "tc_verdict.o:[tc]");
+    CHECK(j[0]["direct_action"] == true);
+}
+
+TEST_CASE("netlink facts: a tcx program has no chain, preference, protocol or handle in JSON") {
+    FactsSnapshot s = with_filter(bpf_filter());
+    netdx::probes::TcFilterFact tcx;
+    tcx.direction = "egress";
+    tcx.kind = "tcx";
+    tcx.prog_id = 77;
+    tcx.prog_name = "handle_egress_with_a_long_name";
+    s.links[0].tc_filters.insert(s.links[0].tc_filters.begin(), tcx);
+    const auto j = netdx::probes::to_json(s)["links"][0]["tc_filters"];
+    REQUIRE(j.size() == 2);
+    CHECK(j[0]["kind"] == "tcx");
+    CHECK(j[0]["direction"] == "egress");
+    CHECK(j[0]["prog_id"] == 77);
+    CHECK(j[0]["prog_name"] == "handle_egress_with_a_long_name");
+    for (const auto* key : {"chain", "prio", "protocol", "handle"}) {
+        CAPTURE(key);
+        CHECK(j[0][key].is_null());
+        CHECK_FALSE(j[1][key].is_null());
+    }
+    CHECK(j[0]["direct_action"] == false);
+}
+
+TEST_CASE("netlink facts: the direction and device of a tc filter come from the request") {
+    // A shared block's replies carry TCM_IFINDEX_MAGIC_BLOCK, and every reply the qdisc handle.
+    Buffer b = bpf_filter(static_cast<int>(TCM_IFINDEX_MAGIC_BLOCK));
+    FactsSnapshot s = parsed(veth_with_xdp());
+    REQUIRE(parse_tc_filter_message(b, TcFilterDump{2, "egress"}, s).has_value());
+    REQUIRE(s.links[0].tc_filters.size() == 1);
+    CHECK(s.links[0].tc_filters[0].direction == "egress");
+    // The dump of a device that is not in the snapshot adds nothing.
+    REQUIRE(parse_tc_filter_message(b, TcFilterDump{9, "ingress"}, s).has_value());
+    CHECK(s.links[0].tc_filters.size() == 1);
+}
+
+TEST_CASE("netlink facts: tc filter dumps skip the classifier message and other types") {
+    // Before its filters, the kernel sends each classifier (prio, protocol) with handle 0.
+    const Buffer classifier =
+        Msg(RTM_NEWTFILTER)
+            .family_header(tc_header(2, 0, TC_H_MAKE(TC_H_CLSACT, 0), tc_info(49152, ETH_P_ALL)))
+            .str(TCA_KIND, "bpf")
+            .u32(TCA_CHAIN, 0)
+            .done();
+    CHECK(with_filter(classifier).links[0].tc_filters.empty());
+    CHECK(with_filter(blackhole_route()).links[0].tc_filters.empty());
+    CHECK(with_filter(blackhole_route()).routes.empty());
+
+    // Another classifier kind: its options are not read, so any layout is fine.
+    const std::uint8_t opaque[3] = {0xff, 0xff, 0xff};
+    const auto s = with_filter(
+        Msg(RTM_NEWTFILTER)
+            .family_header(tc_header(2, 0x800, TC_H_MAKE(TC_H_CLSACT, 0), tc_info(10, ETH_P_IP)))
+            .str(TCA_KIND, "u32")
+            .u32(TCA_CHAIN, 3)
+            .attr(TCA_OPTIONS, opaque, sizeof opaque)
+            .done());
+    REQUIRE(s.links[0].tc_filters.size() == 1);
+    const auto& f = s.links[0].tc_filters[0];
+    CHECK(f.kind == "u32");
+    CHECK(f.prog_id == 0);
+    CHECK(f.chain == 3);
+    CHECK(netdx::probes::tc_protocol_name(f.protocol) == "ip");
+    CHECK(netdx::probes::tc_protocol_name(ETH_P_IPV6) == "ipv6");
+    CHECK(netdx::probes::tc_protocol_name(0x88cc) == "0x88cc");
+}
+
+TEST_CASE("netlink facts: TCA_OPTIONS flagged NLA_F_NESTED reads the same") {
+    Buffer b = bpf_filter();
+    // TCA_OPTIONS is the third attribute: after TCA_KIND "bpf" (8 bytes) and TCA_CHAIN (8).
+    std::uint16_t type = 0;
+    std::memcpy(&type, b.data() + tc_attrs + 16 + 2, 2);
+    REQUIRE(type == TCA_OPTIONS);
+    set_u16(b, tc_attrs + 16 + 2, TCA_OPTIONS | NLA_F_NESTED);
+    const auto s = with_filter(b);
+    REQUIRE(s.links[0].tc_filters.size() == 1);
+    CHECK(s.links[0].tc_filters[0].prog_id == 13);
 }
 
 TEST_CASE("netlink facts: a blackhole route in the main table") {
@@ -402,6 +615,95 @@ TEST_CASE("netlink facts: every truncation of every message is an error, not a c
             }
         }
     }
+    for (const auto& full : {bpf_filter(), clsact_qdisc(2)}) {
+        for (std::size_t len = 0; len < full.size(); ++len) {
+            CAPTURE(len);
+            const Buffer cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(len));
+            FactsSnapshot s = parsed(veth_with_xdp());
+            CHECK_FALSE(parse_tc_filter_message(cut, veth_ingress, s).has_value());
+            CHECK_FALSE(parse_rtnl_message(cut, s).has_value());
+            CHECK(s.links[0].tc_filters.empty());
+        }
+    }
+}
+
+TEST_CASE("netlink facts: a tc filter whose nlmsg_len shrinks inside TCA_OPTIONS is an error") {
+    Buffer b = bpf_filter();
+    const auto len = static_cast<std::uint32_t>(b.size() - 4);
+    std::memcpy(b.data(), &len, sizeof len);
+    CHECK(filter_error_of(b).find("malformed netlink message RTM_NEWTFILTER") == 0);
+}
+
+TEST_CASE("netlink facts: garbled tc messages give an error naming the message and attribute") {
+    const tcmsg hdr = tc_header(2, 1, TC_H_MAKE(TC_H_CLSACT, 0), tc_info(1, ETH_P_ALL));
+    SUBCASE("a payload shorter than tcmsg") {
+        CHECK(filter_error_of(Msg(RTM_NEWTFILTER).u32(TCA_KIND, 0).done()) ==
+              "malformed netlink message RTM_NEWTFILTER: 8 bytes of payload, tcmsg needs 20");
+        FactsSnapshot s = parsed(veth_with_xdp());
+        auto r = parse_rtnl_message(Msg(RTM_NEWQDISC).u32(TCA_KIND, 0).done(), s);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message ==
+              "malformed netlink message RTM_NEWQDISC: 8 bytes of payload, tcmsg needs 20");
+    }
+    SUBCASE("an attribute length past the end of the message") {
+        Buffer b = bpf_filter();
+        set_u16(b, tc_attrs, 0x4000);
+        CHECK(filter_error_of(b).find("malformed netlink message RTM_NEWTFILTER: attribute type 1 "
+                                      "at offset 0 has length 16384") == 0);
+        Buffer q = clsact_qdisc(2);
+        set_u16(q, tc_attrs, 3);
+        FactsSnapshot s = parsed(veth_with_xdp());
+        auto r = parse_rtnl_message(q, s);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message.find("malformed netlink message RTM_NEWQDISC: attribute type 1 "
+                                     "at offset 0 has length 3") == 0);
+        CHECK(s.links[0].tc_qdisc.empty());
+    }
+    SUBCASE("a filter without TCA_KIND") {
+        CHECK(filter_error_of(Msg(RTM_NEWTFILTER).family_header(hdr).u32(TCA_CHAIN, 0).done()) ==
+              "malformed netlink message RTM_NEWTFILTER: no TCA_KIND");
+    }
+    SUBCASE("a TCA_CHAIN of one byte") {
+        CHECK(filter_error_of(Msg(RTM_NEWTFILTER)
+                                  .family_header(hdr)
+                                  .str(TCA_KIND, "bpf")
+                                  .u8(TCA_CHAIN, 0)
+                                  .done()) ==
+              "malformed netlink message RTM_NEWTFILTER: TCA_CHAIN(11) has 1 bytes, expected 4");
+    }
+    SUBCASE("a TCA_BPF_ID of two bytes") {
+        const std::uint16_t two = 13;
+        CHECK(filter_error_of(Msg(RTM_NEWTFILTER)
+                                  .family_header(hdr)
+                                  .str(TCA_KIND, "bpf")
+                                  .begin(TCA_OPTIONS)
+                                  .attr(TCA_BPF_ID, &two, sizeof two)
+                                  .end()
+                                  .done()) ==
+              "malformed netlink message RTM_NEWTFILTER "
+              "TCA_OPTIONS: TCA_BPF_ID(11) has 2 bytes, expected 4");
+    }
+    SUBCASE("a TCA_BPF_FLAGS without bytes") {
+        CHECK(filter_error_of(Msg(RTM_NEWTFILTER)
+                                  .family_header(hdr)
+                                  .str(TCA_KIND, "bpf")
+                                  .begin(TCA_OPTIONS)
+                                  .attr(TCA_BPF_FLAGS, nullptr, 0)
+                                  .end()
+                                  .done()) ==
+              "malformed netlink message RTM_NEWTFILTER TCA_OPTIONS: TCA_BPF_FLAGS(8) has 0 "
+              "bytes, expected 4");
+    }
+    SUBCASE("a garbled nested TCA_OPTIONS of a bpf filter") {
+        const std::uint8_t junk[6] = {0x40, 0x00, 0x0b, 0x00, 0, 0};
+        CHECK(filter_error_of(Msg(RTM_NEWTFILTER)
+                                  .family_header(hdr)
+                                  .str(TCA_KIND, "bpf")
+                                  .attr(TCA_OPTIONS, junk, sizeof junk)
+                                  .done()) ==
+              "malformed netlink message RTM_NEWTFILTER TCA_OPTIONS: attribute type 11 at offset "
+              "0 has length 64, 6 bytes left");
+    }
 }
 
 TEST_CASE("netlink facts: a message whose nlmsg_len shrinks inside its attributes is an error") {
@@ -478,7 +780,8 @@ TEST_CASE("netlink facts: random byte flips never crash the parsers") {
                                        linkdown_route(),
                                        failed_neighbour(),
                                        main_rule(),
-                                       address()};
+                                       address(),
+                                       clsact_qdisc(2)};
     int errors = 0;
     for (int i = 0; i < 20000; ++i) {
         Buffer b = seeds[static_cast<std::size_t>(i) % seeds.size()];
@@ -491,4 +794,18 @@ TEST_CASE("netlink facts: random byte flips never crash the parsers") {
         (void)netdx::probes::to_json(s);
     }
     CHECK(errors > 0); // garbling was noticed at least sometimes
+
+    const Buffer filter = bpf_filter();
+    int filter_errors = 0;
+    for (int i = 0; i < 10000; ++i) {
+        Buffer b = filter;
+        const int flips = 1 + static_cast<int>(rng() % 4);
+        for (int f = 0; f < flips; ++f) {
+            b[rng() % b.size()] = static_cast<std::byte>(rng());
+        }
+        FactsSnapshot s = parsed(veth_with_xdp());
+        filter_errors += parse_tc_filter_message(b, veth_ingress, s).has_value() ? 0 : 1;
+        (void)netdx::probes::to_json(s);
+    }
+    CHECK(filter_errors > 0);
 }
