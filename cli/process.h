@@ -9,8 +9,8 @@
 
 namespace netdx::cli {
 
-// Runs argv[0] (searched in PATH) and waits. Fails with the program's stderr when it exits
-// non-zero or cannot start.
+// Runs argv[0] (from the system directories, see probes/subprocess.h) and waits. Fails with the
+// program's stderr when it exits non-zero or cannot start.
 Result<void> run_program(const std::vector<std::string>& argv);
 
 } // namespace netdx::cli

@@ -59,13 +59,6 @@ std::vector<engine::ProbeStatus> probe_coverage(const probes::Tracer& tracer) {
 
 } // namespace
 
-std::uint64_t wall_clock_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
-           static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
 std::variant<TracingSetup, int> prepare_tracing(const std::vector<std::string>& extra_rules) {
     auto rules = load_rules(extra_rules, std::cerr);
     if (!rules) {

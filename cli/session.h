@@ -18,6 +18,7 @@
 #include "engine/report/reporter.h"
 #include "engine/result.h"
 #include "engine/rule.h"
+#include "probes/clock.h"
 #include "probes/tracer.h"
 
 namespace netdx::cli {
@@ -57,6 +58,6 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
                                      const std::function<void()>& on_ready = {});
 
 engine::HostInfo read_host_info();
-std::uint64_t wall_clock_ns();
+using probes::wall_clock_ns;
 
 } // namespace netdx::cli

@@ -571,31 +571,20 @@ Value EventView::read(std::uint32_t field_id) const {
                     : Value::absent(Type::StringList);
     }
     case FactListening:
-        return fact(field_id, "listening");
     case FactListenerAddress:
-        return fact(field_id, "listener_address");
     case FactIpForward:
-        return fact(field_id, "ip_forward");
     case FactNfAttribution:
-        return fact(field_id, "nf_attribution");
     case FactNfRule:
-        return fact(field_id, "nf_rule");
     case FactNfRuleShow:
-        return fact(field_id, "nf_rule_show");
     case FactNfRuleDelete:
-        return fact(field_id, "nf_rule_delete");
     case FactNfRulePackets:
-        return fact(field_id, "nf_rule_packets");
     case FactNfRuleWorld:
-        return fact(field_id, "nf_rule_world");
     case FactNfTable:
-        return fact(field_id, "nf_table");
     case FactNfChain:
-        return fact(field_id, "nf_chain");
     case FactNfRulePosition:
-        return fact(field_id, "nf_rule_position");
     case FactNfRuleHandle:
-        return fact(field_id, "nf_rule_handle");
+        // "fact.listening" asks the FactSource for "listening".
+        return fact(field_id, field_defs[field_id].name.substr(std::string_view("fact.").size()));
     case FieldCount:
         break;
     }

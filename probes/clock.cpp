@@ -14,6 +14,12 @@ std::int64_t ns(const timespec& ts) {
 
 } // namespace
 
+std::uint64_t wall_clock_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::uint64_t>(ns(ts));
+}
+
 std::int64_t monotonic_to_realtime_offset_ns() {
     std::int64_t best_offset = 0;
     std::int64_t best_window = std::numeric_limits<std::int64_t>::max();

@@ -9,4 +9,7 @@ namespace netdx::probes {
 // CLOCK_REALTIME - CLOCK_MONOTONIC in nanoseconds, sampled now (the tightest of a few reads).
 std::int64_t monotonic_to_realtime_offset_ns();
 
+// Wall clock (CLOCK_REALTIME), nanoseconds since the UNIX epoch.
+std::uint64_t wall_clock_ns();
+
 } // namespace netdx::probes

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "firewall_reader.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
-#include <ctime>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
@@ -21,6 +22,7 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "clock.h"
 #include "mnl_dump.h"
 
 namespace netdx::probes {
@@ -345,7 +347,7 @@ Result<FirewallSnapshot> read_nf_tables() {
             return parse_nft_message(msg, snap);
         };
         bool interrupted = false;
-        std::uint32_t seq = static_cast<std::uint32_t>(unix_now_ns() / 1000);
+        std::uint32_t seq = static_cast<std::uint32_t>(wall_clock_ns() / 1000);
         for (const auto& [type, name] : {std::pair{NFT_MSG_GETCHAIN, "nf_tables chains"},
                                          std::pair{NFT_MSG_GETRULE, "nf_tables rules"}}) {
             const DumpCall call{
@@ -394,9 +396,14 @@ void read_legacy(const FirewallReadOptions& options,
                            run->err.substr(0, 200));
         return;
     }
-    if (auto r = parse_iptables_save(run->out, FirewallWorld::IptablesLegacy, family, out); !r) {
+    // Parsed aside so that a garbled dump adds nothing but its gap.
+    FirewallSnapshot legacy;
+    if (auto r = parse_iptables_save(run->out, FirewallWorld::IptablesLegacy, family, legacy); !r) {
         out.gaps.push_back(tool + ": " + r.error().describe());
+        return;
     }
+    std::move(legacy.chains.begin(), legacy.chains.end(), std::back_inserter(out.chains));
+    std::move(legacy.rules.begin(), legacy.rules.end(), std::back_inserter(out.rules));
 }
 
 } // namespace
@@ -426,7 +433,7 @@ Result<void> parse_nft_message(std::span<const std::byte> msg, FirewallSnapshot&
 
 FirewallSnapshot read_firewall(const FirewallReadOptions& options) {
     FirewallSnapshot out;
-    out.started_unix_ns = unix_now_ns();
+    out.started_unix_ns = wall_clock_ns();
     if (auto nft = read_nf_tables(); nft) {
         out.chains = std::move(nft->chains);
         out.rules = std::move(nft->rules);
@@ -463,7 +470,7 @@ FirewallSnapshot read_firewall(const FirewallReadOptions& options) {
             read_rule_texts(out, family, table, options.limits);
         }
     }
-    out.finished_unix_ns = unix_now_ns();
+    out.finished_unix_ns = wall_clock_ns();
     return out;
 }
 

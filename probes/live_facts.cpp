@@ -7,9 +7,11 @@
 #include <set>
 #include <system_error>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "engine/kernel_paths.h"
 #include "engine/log.h"
 #include "firewall_reader.h"
@@ -47,12 +49,6 @@ NamespaceFacts read_here(const std::string& sysctl_root) {
     }
     out.sysctls = read_sysctls(sysctl_root);
     return out;
-}
-
-std::uint64_t wall_now_ns() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
 }
 
 bool is_firewall_fact(std::string_view name) {
@@ -269,6 +265,10 @@ void LiveFacts::queue_firewall_snapshot(std::uint32_t inode, bool prime) {
         firewall_[inode].error = ns.error().describe();
         return;
     }
+    queue_firewall_snapshot(inode, std::move(*ns), prime);
+}
+
+void LiveFacts::queue_firewall_snapshot(std::uint32_t inode, UniqueFd ns, bool prime) {
     if (prime) {
         std::lock_guard lock(firewall_mutex_);
         ++primes_pending_;
@@ -293,7 +293,7 @@ void LiveFacts::queue_firewall_snapshot(std::uint32_t inode, bool prime) {
         ++background_reads_;
     };
     auto posted = worker_.post(
-        std::move(*ns),
+        std::move(ns),
         [store] { store(read_firewall()); },
         [this, inode, done](const Error& e) {
             std::lock_guard lock(firewall_mutex_);
@@ -320,37 +320,48 @@ bool LiveFacts::wait_primed(std::chrono::milliseconds limit) {
 }
 
 void LiveFacts::prime_firewall() {
-    std::set<std::uint32_t> inodes;
-    for (const auto& name : registry_.names()) {
-        if (auto inode = registry_.inode_of(name); inode) {
-            inodes.insert(*inode);
+    // One file per namespace: its /run/netns name, the host's, else the first process in it.
+    std::map<std::uint32_t, std::string> paths;
+    auto add = [&paths](const std::string& path) {
+        if (const auto inode = inode_of_path(path); inode != 0) {
+            paths.emplace(inode, path);
         }
-    }
+    };
+    add(options_.netns.init_ns);
     std::error_code ec;
-    std::filesystem::directory_iterator it(options_.proc_dir, ec);
-    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    for (std::filesystem::directory_iterator it(options_.netns.run_dir, ec);
+         !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+        add(it->path().string());
+    }
+    for (std::filesystem::directory_iterator it(options_.proc_dir, ec);
+         !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
         const std::string pid = it->path().filename().string();
         if (pid.find_first_not_of("0123456789") == std::string::npos) {
-            if (const auto inode = inode_of_path(it->path().string() + "/ns/net"); inode != 0) {
-                inodes.insert(inode);
-            }
+            add(it->path().string() + "/ns/net");
         }
     }
-    NETDX_LOG(Debug) << "live facts: firewall baselines of " << inodes.size() << " namespaces";
+    NETDX_LOG(Debug) << "live facts: firewall baselines of " << paths.size() << " namespaces";
     std::size_t queued = 0;
     const auto now = Clock::now();
-    for (const auto inode : inodes) {
+    for (const auto& [inode, path] : paths) {
         if (queued == options_.max_primed) {
             note_gap("firewall baseline",
                      "more than " + std::to_string(options_.max_primed) +
                          " namespaces: the others get their first snapshot when a drop asks");
             break;
         }
+        auto ns = inode == own_inode_ ? Result<UniqueFd>(UniqueFd()) : open_netns(path, inode);
         {
             std::lock_guard lock(firewall_mutex_);
             firewall_[inode].refreshed = now;
+            if (!ns) {
+                firewall_[inode].error = ns.error().describe();
+                continue;
+            }
         }
-        queue_firewall_snapshot(inode, true);
+        queue_firewall_snapshot(inode, std::move(*ns), true);
         ++queued;
     }
 }
@@ -405,6 +416,8 @@ FirewallAnswer LiveFacts::attribute(const engine::Event& ev, const DropSite& sit
     if (!ns) {
         return unavailable(ns.error().describe());
     }
+    // The rule texts may need a second visit: keep a handle instead of finding it again.
+    UniqueFd ns_again(ns->valid() ? ::fcntl(ns->get(), F_DUPFD_CLOEXEC, 0) : -1);
     // The newest snapshot we have (the previous drop's, or a background one) if fresh enough,
     // else a new one, taken after the drop: the counters include it.
     std::shared_ptr<const FirewallSnapshot> after;
@@ -420,7 +433,7 @@ FirewallAnswer LiveFacts::attribute(const engine::Event& ev, const DropSite& sit
         }
         if (!history.snapshots.empty()) {
             const auto& newest = history.snapshots.back();
-            const auto age_ns = wall_now_ns() - newest->finished_unix_ns;
+            const auto age_ns = wall_clock_ns() - newest->finished_unix_ns;
             if (newest->started_unix_ns > ev.ts_ns &&
                 age_ns <
                     static_cast<std::uint64_t>(std::chrono::nanoseconds(firewall_reuse).count())) {
@@ -463,22 +476,19 @@ FirewallAnswer LiveFacts::attribute(const engine::Event& ev, const DropSite& sit
             tables.insert({c.rule->family, c.rule->table});
         }
     }
-    if (!tables.empty()) {
-        auto ns_again = open_namespace(ev.netns);
-        if (ns_again) {
-            auto with_texts = worker_.run<FirewallSnapshot>(
-                std::move(*ns_again),
-                [copy = *after, tables]() mutable {
-                    for (const auto& [family, table] : tables) {
-                        read_rule_texts(copy, family, table);
-                    }
-                    return copy;
-                },
-                options_.timeout);
-            if (with_texts) {
-                after = std::make_shared<const FirewallSnapshot>(std::move(*with_texts));
-                a = attribute_drop(*before, *after, site);
-            }
+    if (!tables.empty() && (ns_again.valid() || ev.netns == own_inode_)) {
+        auto with_texts = worker_.run<FirewallSnapshot>(
+            std::move(ns_again),
+            [copy = *after, tables]() mutable {
+                for (const auto& [family, table] : tables) {
+                    read_rule_texts(copy, family, table);
+                }
+                return copy;
+            },
+            options_.timeout);
+        if (with_texts) {
+            after = std::make_shared<const FirewallSnapshot>(std::move(*with_texts));
+            a = attribute_drop(*before, *after, site);
         }
     }
     answer.summary = summarize(a, site);

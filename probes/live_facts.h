@@ -113,6 +113,7 @@ private:
     FirewallAnswer attribute(const engine::Event& ev, const DropSite& site);
     Result<UniqueFd> open_namespace(std::uint32_t inode);
     void queue_firewall_snapshot(std::uint32_t inode, bool prime);
+    void queue_firewall_snapshot(std::uint32_t inode, UniqueFd ns, bool prime);
     void note_gap(std::string name, std::string reason);
 
     LiveFactsOptions options_;

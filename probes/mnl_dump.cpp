@@ -3,7 +3,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <optional>
 
 namespace netdx::probes {
@@ -65,13 +64,6 @@ Result<DumpStatus> dump(mnl_socket* sock,
             return make_error(ErrorKind::Environment, "the " + call.name + " dump failed", errno);
         }
     }
-}
-
-std::uint64_t unix_now_ns() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
-           static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 } // namespace netdx::probes

@@ -52,7 +52,4 @@ Result<DumpStatus> dump(mnl_socket* sock,
                         std::vector<char>& buf,
                         const MessageParser& parse);
 
-// Wall clock, nanoseconds since the UNIX epoch (snapshot times).
-std::uint64_t unix_now_ns();
-
 } // namespace netdx::probes

@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <optional>
 #include <system_error>
@@ -24,6 +23,7 @@
 #include <linux/rtnetlink.h>
 
 #include "bpf_prog_info.h"
+#include "clock.h"
 #include "mnl_dump.h"
 #include "netns_worker.h"
 #include "unique_fd.h"
@@ -195,7 +195,7 @@ Result<FactsSnapshot> read_here(const NetnsId& id) {
     for (int attempt = 1;; ++attempt) {
         FactsSnapshot snap;
         snap.netns = id;
-        snap.taken_unix_ns = unix_now_ns();
+        snap.taken_unix_ns = wall_clock_ns();
         const auto start = std::chrono::steady_clock::now();
         // A fresh socket per attempt: what is left of an interrupted dump dies with the old one.
         MnlSocket sock(mnl_socket_open(NETLINK_ROUTE));

@@ -53,8 +53,10 @@ Result<ProgramOutput> run_capture(const std::vector<std::string>& argv, const Ru
     }
     const std::string path = find_program(argv[0]);
     if (path.empty()) {
-        return make_error(
-            ErrorKind::Environment, argv[0] + " is not installed", ENOENT, "install it");
+        return make_error(ErrorKind::Environment,
+                          argv[0] + " is not installed",
+                          ENOENT,
+                          "install it (scripts/install-deps.sh)");
     }
     int out_pipe[2];
     int err_pipe[2];

@@ -22,8 +22,6 @@ constexpr std::string_view global_keys[] = {
     "core/wmem_max",
     "ipv4/udp_rmem_min",
     "ipv4/tcp_abort_on_overflow",
-    "netfilter/nf_conntrack_max",
-    "netfilter/nf_conntrack_count",
 };
 constexpr std::string_view ipv4_conf_keys[] = {
     "forwarding",

@@ -26,7 +26,7 @@ struct Sysctls {
 // Reads ip_forward, IPv6 forwarding, per-device (and all/default) forwarding, rp_filter and
 // ignore_routes_with_linkdown, somaxconn, netdev_max_backlog, tcp_max_syn_backlog,
 // tcp_syncookies, tcp_abort_on_overflow, socket buffer limits (rmem/wmem default and max,
-// udp_rmem_min) and nf_conntrack_max/count.
+// udp_rmem_min). nf_conntrack_max/count are read with the conntrack statistics (snmp_facts.h).
 Sysctls read_sysctls(const std::string& root = "/proc/sys/net");
 
 } // namespace netdx::probes
