@@ -84,6 +84,8 @@ std::optional<T> get_optional(const nlohmann::json& j, const char* key) {
     return it->get<T>();
 }
 
+} // namespace
+
 TraceInfo trace_from_json(const nlohmann::json& j) {
     TraceInfo t;
     t.tracepoint = get_or<std::string>(j, "tracepoint", "");
@@ -101,8 +103,6 @@ TraceInfo trace_from_json(const nlohmann::json& j) {
     t.buffer = get_or<std::string>(j, "buffer", "");
     return t;
 }
-
-} // namespace
 
 std::string rfc3339(std::uint64_t unix_ns) {
     std::time_t secs = static_cast<std::time_t>(unix_ns / 1000000000ULL);

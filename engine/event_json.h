@@ -23,4 +23,7 @@ nlohmann::json to_json(const Event& ev);
 std::string json_text(const nlohmann::json& doc, int indent = 2);
 Result<Event> event_from_json(const nlohmann::json& j);
 
+// The event.trace object of a report or recording; absent or mistyped members stay unset.
+TraceInfo trace_from_json(const nlohmann::json& j);
+
 } // namespace netdx::engine

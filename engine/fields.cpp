@@ -70,12 +70,24 @@ enum FieldId : std::uint32_t {
     FactNfRule,
     FactNfRuleShow,
     FactNfRuleDelete,
+    FactNfRuleVerdict,
     FactNfRulePackets,
     FactNfRuleWorld,
     FactNfTable,
     FactNfChain,
     FactNfRulePosition,
     FactNfRuleHandle,
+    FactXdpProg,
+    FactXdpProgId,
+    FactXdpMode,
+    FactTcIngressProg,
+    FactTcIngressProgId,
+    FactLinkUp,
+    FactLinkCarrier,
+    FactLinkMtu,
+    FactEgressDev,
+    FactEgressMtu,
+    FactRpFilter,
     FieldCount
 };
 
@@ -266,6 +278,11 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::String,
      "the command that removes fact.nf_rule (iptables -D CHAIN N, nft delete rule ... handle H) or "
      "sets the policy to accept"},
+    {FactNfRuleVerdict,
+     "fact.nf_rule_verdict",
+     Type::String,
+     "what fact.nf_rule does: \"drop\", \"reject\" (answers with a TCP reset or an ICMP "
+     "error), or \"policy\" for a chain's DROP policy"},
     {FactNfRulePackets,
      "fact.nf_rule_packets",
      Type::Int,
@@ -290,6 +307,48 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      "fact.nf_rule_handle",
      Type::Int,
      "nf_tables handle of fact.nf_rule; absent for iptables-legacy rules and policies"},
+    {FactXdpProg,
+     "fact.xdp_prog",
+     Type::String,
+     "name of the XDP program attached to the event's device, from its BTF (the full name), in the "
+     "event's namespace"},
+    {FactXdpProgId,
+     "fact.xdp_prog_id",
+     Type::Int,
+     "id of that XDP program (bpftool prog show id N)"},
+    {FactXdpMode,
+     "fact.xdp_mode",
+     Type::String,
+     "how it is attached: \"generic\", \"native\", \"offload\" or \"multi\""},
+    {FactTcIngressProg,
+     "fact.tc_ingress_prog",
+     Type::String,
+     "name of the first BPF program on the event device's tc ingress hook (tcx, or a cls_bpf "
+     "filter of the clsact/ingress qdisc)"},
+    {FactTcIngressProgId, "fact.tc_ingress_prog_id", Type::Int, "id of that tc ingress program"},
+    {FactLinkUp,
+     "fact.link_up",
+     Type::Bool,
+     "the event's device is administratively up (IFF_UP), in the event's namespace"},
+    {FactLinkCarrier,
+     "fact.link_carrier",
+     Type::Bool,
+     "the event's device has carrier (for a veth: its peer is up)"},
+    {FactLinkMtu,
+     "fact.link_mtu",
+     Type::Int,
+     "MTU of the event's device, in the event's namespace"},
+    {FactEgressDev,
+     "fact.egress_dev",
+     Type::String,
+     "the device the main routing table sends the event's destination out of, in the event's "
+     "namespace (longest prefix, lowest metric; policy rules are not consulted)"},
+    {FactEgressMtu, "fact.egress_mtu", Type::Int, "MTU of fact.egress_dev"},
+    {FactRpFilter,
+     "fact.rp_filter",
+     Type::Int,
+     "reverse-path filter in force on the event's device: the larger of "
+     "net.ipv4.conf.all.rp_filter and net.ipv4.conf.<dev>.rp_filter (0 off, 1 strict, 2 loose)"},
 }};
 
 constexpr bool ids_match_positions() {
@@ -577,12 +636,24 @@ Value EventView::read(std::uint32_t field_id) const {
     case FactNfRule:
     case FactNfRuleShow:
     case FactNfRuleDelete:
+    case FactNfRuleVerdict:
     case FactNfRulePackets:
     case FactNfRuleWorld:
     case FactNfTable:
     case FactNfChain:
     case FactNfRulePosition:
     case FactNfRuleHandle:
+    case FactXdpProg:
+    case FactXdpProgId:
+    case FactXdpMode:
+    case FactTcIngressProg:
+    case FactTcIngressProgId:
+    case FactLinkUp:
+    case FactLinkCarrier:
+    case FactLinkMtu:
+    case FactEgressDev:
+    case FactEgressMtu:
+    case FactRpFilter:
         // "fact.listening" asks the FactSource for "listening".
         return fact(field_id, field_defs[field_id].name.substr(std::string_view("fact.").size()));
     case FieldCount:

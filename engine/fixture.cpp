@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::array<std::string_view, 6> fixture_keys = {
     "name", "events", "facts", "expect", "absent", "exclusive"};
-constexpr std::array<std::string_view, 14> event_keys = {"kind",
+constexpr std::array<std::string_view, 15> event_keys = {"kind",
                                                          "reason",
                                                          "reason_code",
                                                          "location",
@@ -32,7 +32,8 @@ constexpr std::array<std::string_view, 14> event_keys = {"kind",
                                                          "comm",
                                                          "pid",
                                                          "at_ms",
-                                                         "repeat"};
+                                                         "repeat",
+                                                         "trace"};
 constexpr std::array<std::string_view, 5> expect_keys = {
     "rule", "level", "category", "count", "message"};
 constexpr std::uint64_t fixture_epoch_ns = 1'700'000'000'000'000'000ULL;
@@ -291,6 +292,20 @@ bool FixtureReader::read_event(const YAML::Node& node, Fixture& fixture, std::si
         if (auto dev = text(node, "dev")) {
             ev.dev = *dev;
             ev.ifindex = node["ifindex"] ? node["ifindex"].as<std::uint32_t>(0) : 2;
+        }
+        if (auto trace = node["trace"]) {
+            // What a tracepoint other than kfree_skb said, as the report's event.trace object.
+            if (!trace.IsMap()) {
+                report(diag::wrong_type, "'trace' must map trace fields to values", trace);
+                ok = false;
+            } else {
+                try {
+                    ev.trace = trace_from_json(yaml_to_json(trace));
+                } catch (const nlohmann::json::exception& e) {
+                    report(diag::wrong_type, std::string("bad trace field: ") + e.what(), trace);
+                    ok = false;
+                }
+            }
         }
         if (auto comm = text(node, "comm")) {
             ev.comm = *comm;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "live_facts.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,10 +12,13 @@
 #include <netinet/in.h>
 #include <sys/stat.h>
 
+#include <linux/rtnetlink.h>
+
 #include "clock.h"
 #include "engine/kernel_paths.h"
 #include "engine/log.h"
 #include "firewall_reader.h"
+#include "netlink_facts.h"
 
 namespace netdx::probes {
 namespace {
@@ -27,6 +31,9 @@ constexpr std::size_t max_gaps = 32;
 constexpr std::size_t firewall_history = 3;
 // A fresh snapshot is reused for the next drops within this window.
 constexpr auto firewall_reuse = std::chrono::milliseconds(200);
+// An attribution serves the same namespace, hook and flow this long; at most this many kept.
+constexpr auto answer_reuse = std::chrono::seconds(1);
+constexpr std::size_t max_answers = 256;
 
 std::uint32_t inode_of_path(const std::string& path) {
     struct stat st {};
@@ -70,6 +77,16 @@ answer_fact(std::string_view name, const engine::Event& ev, const NamespaceFacts
         auto other = listener_address(*facts.sockets, pkt.l4_proto, pkt.daddr, pkt.dport);
         return other ? engine::FactValue(std::move(*other)) : engine::FactValue{};
     }
+    if (name == "rp_filter") {
+        // The kernel applies the larger of conf/all and conf/<device>.
+        const std::int64_t* all = facts.sysctls.find("ipv4/conf/all/rp_filter");
+        const std::int64_t* dev =
+            ev.dev.empty() ? nullptr : facts.sysctls.find("ipv4/conf/" + ev.dev + "/rp_filter");
+        if (all == nullptr && dev == nullptr) {
+            return {};
+        }
+        return std::max(all ? *all : 0, dev ? *dev : 0);
+    }
     if (name == "ip_forward") {
         const char* key = nullptr;
         if (ev.pkt.family == engine::PacketFamily::Ipv4) {
@@ -79,6 +96,130 @@ answer_fact(std::string_view name, const engine::Event& ev, const NamespaceFacts
         }
         const std::int64_t* v = key ? facts.sysctls.find(key) : nullptr;
         return v ? engine::FactValue(*v) : engine::FactValue{};
+    }
+    return {};
+}
+
+bool is_link_fact(std::string_view name) {
+    return name.starts_with("xdp_") || name.starts_with("tc_ingress_") ||
+           name.starts_with("link_") || name.starts_with("egress_");
+}
+
+namespace {
+
+// The unicast route of the main table that the destination would take (longest prefix, then the
+// lowest metric). Policy rules and other tables are not consulted: an approximation that is
+// right for the common single-table host and router.
+const RouteFact* main_route_to(const FactsSnapshot& links, const engine::IpAddr& dst) {
+    const RouteFact* best = nullptr;
+    for (const auto& r : links.routes) {
+        if (r.table != RT_TABLE_MAIN || r.type != "unicast" || r.oif == 0) {
+            continue;
+        }
+        const bool v4 = dst.family() == engine::IpFamily::V4;
+        if ((r.family == "inet") != v4) {
+            continue;
+        }
+        bool matches = r.dst == "default";
+        if (!matches) {
+            const auto prefix = engine::Cidr::parse(r.dst);
+            matches = prefix && prefix->contains(dst);
+        }
+        if (!matches) {
+            continue;
+        }
+        const int len = r.dst == "default" ? 0 : r.dst_len;
+        const int best_len = best == nullptr ? -1 : (best->dst == "default" ? 0 : best->dst_len);
+        if (len > best_len ||
+            (len == best_len && r.priority.value_or(0) < best->priority.value_or(0))) {
+            best = &r;
+        }
+    }
+    return best;
+}
+
+const LinkFact* link_by_index(const FactsSnapshot& links, int ifindex) {
+    for (const auto& l : links.links) {
+        if (l.ifindex == ifindex) {
+            return &l;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+engine::FactValue
+answer_link_fact(std::string_view name, const engine::Event& ev, const FactsSnapshot& links) {
+    const LinkFact* link = nullptr;
+    for (const auto& l : links.links) {
+        if ((ev.ifindex != 0 && l.ifindex == static_cast<int>(ev.ifindex)) ||
+            (ev.ifindex == 0 && !ev.dev.empty() && l.name == ev.dev)) {
+            link = &l;
+            break;
+        }
+    }
+    if (name.starts_with("egress_")) {
+        const RouteFact* route =
+            ev.pkt.daddr.is_set() ? main_route_to(links, ev.pkt.daddr) : nullptr;
+        const LinkFact* out = route != nullptr ? link_by_index(links, route->oif) : nullptr;
+        if (out == nullptr) {
+            return {};
+        }
+        if (name == "egress_dev") {
+            return out->name;
+        }
+        if (name == "egress_mtu") {
+            return std::int64_t{out->mtu};
+        }
+        return {};
+    }
+    if (link == nullptr) {
+        return {};
+    }
+    if (name == "link_mtu") {
+        return std::int64_t{link->mtu};
+    }
+    if (name == "link_up") {
+        return link->admin_up;
+    }
+    if (name == "link_carrier") {
+        return link->carrier;
+    }
+    if (name.starts_with("xdp_")) {
+        if (!link->xdp) {
+            return {};
+        }
+        const XdpFact& x = *link->xdp;
+        // In "multi" mode the generic program is the one an skb meets first.
+        const std::uint32_t id = x.prog_id != 0           ? x.prog_id
+                                 : x.generic_prog_id != 0 ? x.generic_prog_id
+                                                          : x.native_prog_id;
+        const std::string& prog = x.prog_id != 0           ? x.prog_name
+                                  : x.generic_prog_id != 0 ? x.generic_prog_name
+                                                           : x.native_prog_name;
+        if (name == "xdp_prog_id") {
+            return id != 0 ? engine::FactValue(std::int64_t{id}) : engine::FactValue{};
+        }
+        if (name == "xdp_prog") {
+            return prog.empty() ? engine::FactValue{} : engine::FactValue(prog);
+        }
+        if (name == "xdp_mode") {
+            return x.mode;
+        }
+        return {};
+    }
+    for (const auto& f : link->tc_filters) { // tcx first, then the qdisc's, in running order
+        if (f.direction != "ingress" || f.prog_id == 0) {
+            continue;
+        }
+        if (name == "tc_ingress_prog_id") {
+            return std::int64_t{f.prog_id};
+        }
+        if (name == "tc_ingress_prog") {
+            return f.prog_name.empty() ? engine::FactValue(f.bpf_name)
+                                       : engine::FactValue(f.prog_name);
+        }
     }
     return {};
 }
@@ -115,6 +256,9 @@ engine::FactValue answer_firewall_fact(std::string_view name, const FirewallAnsw
     }
     if (name == "nf_rule_delete") {
         return delete_command(c);
+    }
+    if (name == "nf_rule_verdict") {
+        return c.policy ? std::string("policy") : c.rule->verdict;
     }
     if (name == "nf_rule_packets") {
         return static_cast<std::int64_t>(c.packets);
@@ -157,6 +301,10 @@ engine::FactValue LiveFacts::fact(std::string_view name, const engine::Event& ev
     if (is_firewall_fact(name)) {
         return answer_firewall_fact(name, firewall_for(ev));
     }
+    if (is_link_fact(name)) {
+        const auto links = links_for(ev);
+        return links ? answer_link_fact(name, ev, *links) : engine::FactValue{};
+    }
     const auto facts = facts_for(ev);
     if (!facts) {
         return {};
@@ -195,9 +343,45 @@ std::shared_ptr<const NamespaceFacts> LiveFacts::facts_for(const engine::Event& 
     return facts;
 }
 
+std::shared_ptr<const FactsSnapshot> LiveFacts::links_for(const engine::Event& ev) {
+    if (ev.netns == 0) {
+        note_gap("facts of events without a namespace", "the event does not name its namespace");
+        return nullptr;
+    }
+    const auto now = Clock::now();
+    if (auto it = links_cache_.find(ev.netns);
+        it != links_cache_.end() && now - it->second.at < options_.ttl) {
+        return it->second.links;
+    }
+    std::shared_ptr<const FactsSnapshot> links;
+    const std::string where =
+        "netns " + (ev.netns_name.empty() ? std::to_string(ev.netns) : ev.netns_name);
+    auto ns = open_namespace(ev.netns);
+    if (!ns) {
+        note_gap("links (rtnetlink) in " + where, ns.error().describe());
+    } else {
+        const NetnsId id{ev.netns_name, ev.netns};
+        auto snap = worker_.run_result<FactsSnapshot>(
+            std::move(*ns), [id] { return read_rtnl_facts(id); }, options_.timeout);
+        if (snap) {
+            links = std::make_shared<const FactsSnapshot>(std::move(*snap));
+        } else {
+            note_gap("links (rtnetlink) in " + where, snap.error().describe());
+        }
+    }
+    links_cache_[ev.netns] = CachedLinks{Clock::now(), links};
+    return links;
+}
+
 Result<UniqueFd> LiveFacts::open_namespace(std::uint32_t inode) {
     if (inode == own_inode_) {
         return UniqueFd(); // the worker thread is already there
+    }
+    if (auto known = paths_.find(inode); known != paths_.end()) {
+        if (auto fd = open_netns(known->second, inode); fd) {
+            return fd;
+        }
+        paths_.erase(known); // that process is gone, or the name now means another namespace
     }
     // By name (/run/netns or the host), else any process that lives in it.
     std::vector<std::string> candidates;
@@ -231,6 +415,9 @@ Result<UniqueFd> LiveFacts::open_namespace(std::uint32_t inode) {
     for (const auto& path : candidates) {
         auto fd = open_netns(path, inode);
         if (fd) {
+            if (paths_.size() < max_answers) {
+                paths_.emplace(inode, path);
+            }
             return fd;
         }
         last = fd.error();
@@ -384,20 +571,35 @@ void LiveFacts::tick() {
 }
 
 const FirewallAnswer& LiveFacts::firewall_for(const engine::Event& ev) {
-    // Every fact.nf_* field of one event reads the same answer.
-    std::string key =
-        std::to_string(ev.netns) + ':' + std::to_string(ev.ts_ns) + ':' + std::to_string(ev.skb);
-    if (key == last_answer_key_) {
-        return last_answer_;
-    }
-    last_answer_key_ = std::move(key);
+    static const FirewallAnswer none;
     const auto site = drop_site(ev);
     if (!site) {
-        last_answer_ = {};
-        return last_answer_;
+        return none;
     }
-    last_answer_ = attribute(ev, *site);
-    return last_answer_;
+    // Conditions read fact.nf_* for every NETFILTER_DROP: a flood of one flow must not cost a
+    // snapshot and a comparison per packet, so an answer serves the same namespace, hook and
+    // flow for a second.
+    const auto& pkt = ev.pkt;
+    std::string key = std::to_string(ev.netns) + '|' + site->hook + '|' + site->family + '|' +
+                      (site->nftables ? "n|" : "x|") + std::to_string(pkt.l4_proto) + '|' +
+                      std::to_string(pkt.dport) + '|';
+    key.append(reinterpret_cast<const char*>(pkt.saddr.bytes().data()), pkt.saddr.bytes().size());
+    key.append(reinterpret_cast<const char*>(pkt.daddr.bytes().data()), pkt.daddr.bytes().size());
+    const auto now = Clock::now();
+    if (auto it = answers_.find(key); it != answers_.end() && now - it->second.at < answer_reuse) {
+        return it->second.answer;
+    }
+    if (answers_.size() >= max_answers) {
+        std::erase_if(answers_,
+                      [now](const auto& kv) { return now - kv.second.at >= answer_reuse; });
+        if (answers_.size() >= max_answers) {
+            answers_.clear();
+        }
+    }
+    auto& slot = answers_[key];
+    slot.at = now;
+    slot.answer = attribute(ev, *site);
+    return slot.answer;
 }
 
 FirewallAnswer LiveFacts::attribute(const engine::Event& ev, const DropSite& site) {

@@ -24,6 +24,7 @@
 #include "engine/facts.h"
 #include "engine/report/report.h"
 #include "firewall.h"
+#include "netlink_parse.h"
 #include "netns.h"
 #include "netns_worker.h"
 #include "socket_facts.h"
@@ -53,6 +54,13 @@ struct FirewallAnswer {
 
 // The value of fact `name` ("nf_attribution", "nf_rule", "nf_rule_show", ...) from an answer.
 engine::FactValue answer_firewall_fact(std::string_view name, const FirewallAnswer& answer);
+
+// The value of a fact about the event's device ("xdp_prog", "xdp_prog_id", "xdp_mode",
+// "tc_ingress_prog", "tc_ingress_prog_id", "link_up", "link_carrier") from one namespace's
+// rtnetlink read; monostate when the device or the part is missing.
+engine::FactValue
+answer_link_fact(std::string_view name, const engine::Event& ev, const FactsSnapshot& links);
+bool is_link_fact(std::string_view name);
 
 // Where the stack says `ev` was dropped by netfilter; nullopt when it was not.
 std::optional<DropSite> drop_site(const engine::Event& ev);
@@ -100,6 +108,10 @@ private:
         std::chrono::steady_clock::time_point at;
         std::shared_ptr<const NamespaceFacts> facts;
     };
+    struct CachedLinks {
+        std::chrono::steady_clock::time_point at;
+        std::shared_ptr<const FactsSnapshot> links; // null: could not be read (see gaps)
+    };
     // Snapshots taken before any drop we may be asked about, oldest first (a few kept).
     struct FirewallHistory {
         std::deque<std::shared_ptr<const FirewallSnapshot>> snapshots;
@@ -109,6 +121,7 @@ private:
 
     std::shared_ptr<const NamespaceFacts> facts_for(const engine::Event& ev);
     std::shared_ptr<const NamespaceFacts> read_namespace(std::uint32_t inode);
+    std::shared_ptr<const FactsSnapshot> links_for(const engine::Event& ev);
     const FirewallAnswer& firewall_for(const engine::Event& ev);
     FirewallAnswer attribute(const engine::Event& ev, const DropSite& site);
     Result<UniqueFd> open_namespace(std::uint32_t inode);
@@ -120,10 +133,15 @@ private:
     NetnsRegistry registry_;
     std::uint32_t own_inode_ = 0;
     std::map<std::uint32_t, Cached> cache_;
+    std::map<std::uint32_t, CachedLinks> links_cache_;
     std::map<std::string, std::string> gaps_;
     Stats stats_;
-    std::string last_answer_key_;
-    FirewallAnswer last_answer_;
+    struct CachedAnswer {
+        std::chrono::steady_clock::time_point at;
+        FirewallAnswer answer;
+    };
+    std::map<std::string, CachedAnswer> answers_; // by namespace, hook and flow
+    std::map<std::uint32_t, std::string> paths_;  // namespace files that worked, by inode
 
     // Written by background jobs on the worker thread.
     mutable std::mutex firewall_mutex_;
