@@ -88,6 +88,7 @@ enum FieldId : std::uint32_t {
     FactEgressDev,
     FactEgressMtu,
     FactRpFilter,
+    FactLinksDown,
     FieldCount
 };
 
@@ -349,6 +350,11 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::Int,
      "reverse-path filter in force on the event's device: the larger of "
      "net.ipv4.conf.all.rp_filter and net.ipv4.conf.<dev>.rp_filter (0 off, 1 strict, 2 loose)"},
+    {FactLinksDown,
+     "fact.links_down",
+     Type::String,
+     "devices of the event's namespace that are administratively down (not lo), comma-separated; "
+     "absent when none"},
 }};
 
 constexpr bool ids_match_positions() {
@@ -654,6 +660,7 @@ Value EventView::read(std::uint32_t field_id) const {
     case FactEgressDev:
     case FactEgressMtu:
     case FactRpFilter:
+    case FactLinksDown:
         // "fact.listening" asks the FactSource for "listening".
         return fact(field_id, field_defs[field_id].name.substr(std::string_view("fact.").size()));
     case FieldCount:

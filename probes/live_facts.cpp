@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 
@@ -102,7 +103,7 @@ answer_fact(std::string_view name, const engine::Event& ev, const NamespaceFacts
 
 bool is_link_fact(std::string_view name) {
     return name.starts_with("xdp_") || name.starts_with("tc_ingress_") ||
-           name.starts_with("link_") || name.starts_with("egress_");
+           name.starts_with("link_") || name.starts_with("egress_") || name == "links_down";
 }
 
 namespace {
@@ -158,6 +159,16 @@ answer_link_fact(std::string_view name, const engine::Event& ev, const FactsSnap
             link = &l;
             break;
         }
+    }
+    if (name == "links_down") {
+        // Devices set down lose their routes: the usual reason a lookup suddenly finds none.
+        std::string down;
+        for (const auto& l : links.links) {
+            if (!l.admin_up && (l.flags & IFF_LOOPBACK) == 0) {
+                down += (down.empty() ? "" : ", ") + l.name;
+            }
+        }
+        return down.empty() ? engine::FactValue{} : engine::FactValue(down);
     }
     if (name.starts_with("egress_")) {
         const RouteFact* route =

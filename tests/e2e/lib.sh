@@ -50,6 +50,8 @@ cleanup() {
         kill "$pid" 2>/dev/null || true
     done
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$NS_PREFIX-" || true); do
+        # bg's subshell dies alone: what it started inside the namespace is killed here.
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
         ip netns del "$ns" 2>/dev/null || true
     done
     rm -rf "$WORK"
