@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <thread>
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -127,15 +128,36 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     probes::ProbeOptions probe_options;
     probe_options.filter = options.filter;
     probe_options.ring_bytes = options.ring_bytes;
-    if (auto started = tracer.start(kinds, probe_options, sink); !started) {
-        return started.error();
+    // Counter events come from netdx's own sampling, not from a probe.
+    const bool counters = options.all_probes || kinds.contains(engine::EventKind::Counter);
+    kinds.erase(engine::EventKind::Counter);
+    const bool tracing = !kinds.empty() || options.all_probes;
+    if (tracing) {
+        if (auto started = tracer.start(kinds, probe_options, sink); !started) {
+            return started.error();
+        }
     }
     report.probes = probe_coverage(tracer);
-    if (kinds.empty() || kinds.contains(engine::EventKind::Drop)) {
+    if (!tracing || kinds.empty() || kinds.contains(engine::EventKind::Drop)) {
         // Baselines for naming the firewall rule behind a drop: taken before any traffic
         // of interest, in the background.
         live_facts.prime_firewall();
         live_facts.wait_primed(std::chrono::seconds(2));
+    }
+    if (counters) {
+        std::uint32_t only = 0;
+        if (options.filter.netns) {
+            probes::NetnsRegistry registry;
+            if (auto inode = registry.inode_of(*options.filter.netns); inode) {
+                only = *inode;
+            }
+        }
+        live_facts.watch_counters(only);
+        engine::ProbeStatus watch;
+        watch.name = "counters";
+        watch.tracepoint = "netdx:counters";
+        watch.attached = true;
+        report.probes.push_back(std::move(watch));
     }
     reporter.ready(report);
     if (on_ready) {
@@ -147,7 +169,12 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     std::map<std::string, std::uint64_t> lost_seen;
     std::optional<Error> failure;
     for (;;) {
-        int rc = tracer.poll(100);
+        int rc = 0;
+        if (tracing) {
+            rc = tracer.poll(100);
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
         if (rc < 0 && rc != -EINTR) {
             failure = make_error(ErrorKind::Environment, "polling the ring buffers failed", -rc);
             break;
@@ -156,6 +183,9 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
             recording->tick();
         }
         live_facts.tick();
+        for (auto& ev : live_facts.counter_events()) {
+            sink.on_event(std::move(ev));
+        }
         for (const auto& loss : tracer.lost_events()) {
             auto& seen = lost_seen[loss.name];
             if (loss.lost > seen) {

@@ -22,6 +22,7 @@ constexpr std::array<std::pair<EventKind, std::string_view>, event_kind_count> k
     {EventKind::Icmp, "icmp"},
     {EventKind::Xdp, "xdp"},
     {EventKind::Qdisc, "qdisc"},
+    {EventKind::Counter, "counter"},
 }};
 
 constexpr std::array<std::pair<PacketFamily, std::string_view>, 4> family_names = {{

@@ -15,8 +15,22 @@
 namespace netdx::engine {
 
 // Kinds of events (design.md section 3). Rules are indexed by kind.
-enum class EventKind : std::uint8_t { Drop, Rx, Tx, Route, Neigh, Tcp, Sock, Icmp, Xdp, Qdisc };
-inline constexpr std::size_t event_kind_count = 10;
+// Counter: a kernel counter of a namespace (nstat's SNMP/netstat names) went up; netdx samples
+// them itself, no probe emits these.
+enum class EventKind : std::uint8_t {
+    Drop,
+    Rx,
+    Tx,
+    Route,
+    Neigh,
+    Tcp,
+    Sock,
+    Icmp,
+    Xdp,
+    Qdisc,
+    Counter
+};
+inline constexpr std::size_t event_kind_count = 11;
 
 std::string_view event_kind_name(EventKind kind);
 std::optional<EventKind> parse_event_kind(std::string_view name);
@@ -84,8 +98,10 @@ struct TraceInfo {
     std::uint32_t xdp_prog_id = 0; // XDP events: the program
     std::string xdp_prog;
     std::string xdp_action; // "ABORTED", "DROP", "PASS", "TX", "REDIRECT" or the number
-    std::optional<std::uint32_t> rst_reason; // tcp_send_reset: enum sk_rst_reason
-    std::string buffer;                      // sock_exceed_buf_limit: "send" or "receive"
+    std::optional<std::uint32_t> rst_reason;   // tcp_send_reset: enum sk_rst_reason
+    std::string buffer;                        // sock_exceed_buf_limit: "send" or "receive"
+    std::string counter;                       // counter events: "TcpExt.ListenOverflows"
+    std::optional<std::int64_t> counter_delta; // counter events: how much it went up
 };
 
 // "ESTABLISHED", "SYN_SENT", ... (include/net/tcp_states.h), or the number as text.

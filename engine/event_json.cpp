@@ -57,7 +57,8 @@ nlohmann::json trace_json(const TraceInfo& t) {
                                      {"old_state", &t.old_state},
                                      {"xdp_prog", &t.xdp_prog},
                                      {"xdp_action", &t.xdp_action},
-                                     {"buffer", &t.buffer}}) {
+                                     {"buffer", &t.buffer},
+                                     {"counter", &t.counter}}) {
         if (!value->empty()) {
             j[key] = *value;
         }
@@ -65,6 +66,9 @@ nlohmann::json trace_json(const TraceInfo& t) {
     if (t.sent_icmp_type) {
         j["sent_icmp_type"] = *t.sent_icmp_type;
         j["sent_icmp_code"] = t.sent_icmp_code.value_or(0);
+    }
+    if (t.counter_delta) {
+        j["counter_delta"] = *t.counter_delta;
     }
     if (t.xdp_prog_id != 0) {
         j["xdp_prog_id"] = t.xdp_prog_id;
@@ -101,6 +105,8 @@ TraceInfo trace_from_json(const nlohmann::json& j) {
     t.xdp_action = get_or<std::string>(j, "xdp_action", "");
     t.rst_reason = get_optional<std::uint32_t>(j, "rst_reason");
     t.buffer = get_or<std::string>(j, "buffer", "");
+    t.counter = get_or<std::string>(j, "counter", "");
+    t.counter_delta = get_optional<std::int64_t>(j, "counter_delta");
     return t;
 }
 

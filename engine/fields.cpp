@@ -57,6 +57,8 @@ enum FieldId : std::uint32_t {
     XdpAction,
     RstReason,
     Buffer,
+    Counter,
+    CounterDelta,
     TrailLength,
     TrailKinds,
     FlowEvents,
@@ -89,11 +91,15 @@ enum FieldId : std::uint32_t {
     FactEgressMtu,
     FactRpFilter,
     FactLinksDown,
+    FactFullListeners,
     FieldCount
 };
 
 constexpr std::array<FieldDef, FieldCount> field_defs = {{
-    {Kind, "event.kind", Type::String, "event kind: drop, rx, tx, route, neigh, tcp, sock, ..."},
+    {Kind,
+     "event.kind",
+     Type::String,
+     "event kind: drop, rx, tx, route, neigh, tcp, sock, icmp, xdp, counter"},
     {Reason,
      "event.reason",
      Type::String,
@@ -226,6 +232,15 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      "event.buffer",
      Type::String,
      "sock_exceed_buf_limit: which buffer hit its limit, \"send\" or \"receive\""},
+    {Counter,
+     "event.counter",
+     Type::String,
+     "counter events: the kernel counter that went up, as nstat names it with a dot "
+     "(\"TcpExt.ListenOverflows\", \"Udp.RcvbufErrors\", \"Ip.OutNoRoutes\")"},
+    {CounterDelta,
+     "event.counter_delta",
+     Type::Int,
+     "counter events: how much the counter went up since the previous sample (about a second)"},
     {TrailLength,
      "trail.length",
      Type::Int,
@@ -355,6 +370,11 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::String,
      "devices of the event's namespace that are administratively down (not lo), comma-separated; "
      "absent when none"},
+    {FactFullListeners,
+     "fact.full_listeners",
+     Type::String,
+     "TCP listeners of the event's namespace whose accept queue is over its backlog, e.g. "
+     "\"10.0.0.2:80 (accept queue 2, backlog 1)\"; absent when none"},
 }};
 
 constexpr bool ids_match_positions() {
@@ -601,6 +621,11 @@ Value EventView::read(std::uint32_t field_id) const {
                                     : Value::absent(Type::Int);
     case Buffer:
         return present_string(ev_.trace.buffer);
+    case Counter:
+        return present_string(ev_.trace.counter);
+    case CounterDelta:
+        return ev_.trace.counter_delta ? Value::of_int(*ev_.trace.counter_delta)
+                                       : Value::absent(Type::Int);
     case TrailLength:
         return context_.correlation.trail ? Value::of_int(context_.correlation.trail->events)
                                           : Value::absent(Type::Int);
@@ -661,6 +686,7 @@ Value EventView::read(std::uint32_t field_id) const {
     case FactEgressMtu:
     case FactRpFilter:
     case FactLinksDown:
+    case FactFullListeners:
         // "fact.listening" asks the FactSource for "listening".
         return fact(field_id, field_defs[field_id].name.substr(std::string_view("fact.").size()));
     case FieldCount:

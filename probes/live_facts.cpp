@@ -20,6 +20,7 @@
 #include "engine/log.h"
 #include "firewall_reader.h"
 #include "netlink_facts.h"
+#include "snmp_facts.h"
 
 namespace netdx::probes {
 namespace {
@@ -77,6 +78,21 @@ answer_fact(std::string_view name, const engine::Event& ev, const NamespaceFacts
         }
         auto other = listener_address(*facts.sockets, pkt.l4_proto, pkt.daddr, pkt.dport);
         return other ? engine::FactValue(std::move(*other)) : engine::FactValue{};
+    }
+    if (name == "full_listeners") {
+        // Listeners whose accept queue is over its backlog: the kernel refuses new connections
+        // there (ListenOverflows) until the application accepts.
+        if (!facts.sockets) {
+            return {};
+        }
+        std::string full;
+        for (const auto& s : *facts.sockets) {
+            if (s.proto == IPPROTO_TCP && s.state == tcp_state_listen && s.rqueue > s.wqueue) {
+                full += (full.empty() ? "" : ", ") + s.address_text() + " (accept queue " +
+                        std::to_string(s.rqueue) + ", backlog " + std::to_string(s.wqueue) + ")";
+            }
+        }
+        return full.empty() ? engine::FactValue{} : engine::FactValue(full);
     }
     if (name == "rp_filter") {
         // The kernel applies the larger of conf/all and conf/<device>.
@@ -564,8 +580,113 @@ void LiveFacts::prime_firewall() {
     }
 }
 
+std::span<const std::string_view> LiveFacts::counter_names() {
+    // Counters that go up when the kernel refuses traffic without freeing a packet through
+    // kfree_skb, or where the counter names the cause better than the drop.
+    static constexpr std::string_view names[] = {
+        "TcpExt.ListenOverflows",
+        "TcpExt.ListenDrops",
+        "TcpExt.TCPBacklogDrop",
+        "TcpExt.TCPReqQFullDrop",
+        "Udp.RcvbufErrors",
+        "Udp6.RcvbufErrors",
+        "Ip.OutNoRoutes",
+        "Ip.InAddrErrors",
+    };
+    return names;
+}
+
+void LiveFacts::watch_counters(std::uint32_t only_netns) {
+    watching_counters_ = true;
+    counters_netns_ = only_netns;
+    std::vector<std::uint32_t> inodes;
+    {
+        std::lock_guard lock(firewall_mutex_);
+        for (const auto& [inode, history] : firewall_) {
+            if (only_netns == 0 || inode == only_netns) {
+                inodes.push_back(inode);
+            }
+        }
+    }
+    if (only_netns != 0 && inodes.empty()) {
+        inodes.push_back(only_netns);
+    }
+    for (const auto inode : inodes) {
+        queue_counter_sample(inode); // the baseline
+    }
+    counters_sampled_ = Clock::now();
+}
+
+void LiveFacts::queue_counter_sample(std::uint32_t inode) {
+    auto ns = open_namespace(inode);
+    if (!ns) {
+        return; // gone: nothing to watch
+    }
+    auto posted = worker_.post(std::move(*ns), [this, inode] {
+        auto counters = read_counters();
+        std::lock_guard lock(firewall_mutex_);
+        auto& sample = counters_[inode];
+        if (counters) {
+            sample.latest = std::move(*counters);
+            sample.latest_ns = wall_clock_ns();
+        }
+    });
+    if (!posted) {
+        note_gap("counters", posted.error().describe());
+    }
+}
+
+std::vector<engine::Event> LiveFacts::counter_events() {
+    std::vector<engine::Event> out;
+    std::lock_guard lock(firewall_mutex_);
+    for (auto& [inode, sample] : counters_) {
+        if (!sample.latest) {
+            continue;
+        }
+        if (sample.previous) {
+            const Counters moved = delta(*sample.previous, *sample.latest);
+            for (const auto name : counter_names()) {
+                const auto by = moved.find(name);
+                if (!by || *by <= 0) {
+                    continue;
+                }
+                engine::Event ev;
+                ev.kind = engine::EventKind::Counter;
+                ev.ts_ns = sample.latest_ns;
+                ev.netns = inode;
+                ev.netns_name = registry_.name_of(inode);
+                ev.trace.tracepoint = "netdx:counters";
+                ev.trace.counter = std::string(name);
+                ev.trace.counter_delta = *by;
+                out.push_back(std::move(ev));
+            }
+        }
+        sample.previous = std::move(sample.latest);
+        sample.latest.reset();
+    }
+    return out;
+}
+
 void LiveFacts::tick() {
     const auto now = Clock::now();
+    if (watching_counters_ && now - counters_sampled_ >= std::chrono::seconds(1)) {
+        counters_sampled_ = now;
+        std::vector<std::uint32_t> inodes;
+        {
+            std::lock_guard lock(firewall_mutex_);
+            for (const auto& [inode, history] : firewall_) {
+                if (counters_netns_ == 0 || inode == counters_netns_) {
+                    inodes.push_back(inode);
+                }
+            }
+            if (counters_netns_ != 0 && inodes.empty()) {
+                inodes.push_back(counters_netns_);
+            }
+        }
+        for (const auto inode : inodes) {
+            queue_counter_sample(inode);
+        }
+    }
     std::vector<std::uint32_t> due;
     {
         std::lock_guard lock(firewall_mutex_);

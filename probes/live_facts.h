@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "netlink_parse.h"
 #include "netns.h"
 #include "netns_worker.h"
+#include "snmp_facts.h"
 #include "socket_facts.h"
 #include "sysctl_facts.h"
 
@@ -90,8 +92,16 @@ public:
     // Waits until the snapshots prime_firewall queued are taken, at most `limit`: a drop that
     // comes before its namespace's baseline cannot be attributed. False on timeout.
     bool wait_primed(std::chrono::milliseconds limit);
-    // Call now and then (the session loop does): queues background firewall refreshes when due.
+    // Call now and then (the session loop does): queues background firewall refreshes when due,
+    // and counter samples when watch_counters is on.
     void tick();
+
+    // Samples the SNMP/netstat counters (counter_names()) of the namespaces netdx knows (those
+    // prime_firewall found, and every namespace an event came from) once a second, in the
+    // background; counter_events() turns each increase into an event of kind Counter.
+    void watch_counters(std::uint32_t only_netns = 0);
+    std::vector<engine::Event> counter_events();
+    static std::span<const std::string_view> counter_names();
 
     // Facts that could not be read and why, one entry per namespace and part, first reason kept.
     std::vector<engine::FactGap> gaps() const;
@@ -127,6 +137,7 @@ private:
     Result<UniqueFd> open_namespace(std::uint32_t inode);
     void queue_firewall_snapshot(std::uint32_t inode, bool prime);
     void queue_firewall_snapshot(std::uint32_t inode, UniqueFd ns, bool prime);
+    void queue_counter_sample(std::uint32_t inode);
     void note_gap(std::string name, std::string reason);
 
     LiveFactsOptions options_;
@@ -148,6 +159,15 @@ private:
     std::map<std::uint32_t, FirewallHistory> firewall_;
     std::uint64_t background_reads_ = 0;
     std::size_t primes_pending_ = 0;
+    struct CounterSample {
+        std::optional<Counters> previous; // compared with `latest` by counter_events()
+        std::optional<Counters> latest;
+        std::uint64_t latest_ns = 0;
+    };
+    std::map<std::uint32_t, CounterSample> counters_;
+    bool watching_counters_ = false;
+    std::uint32_t counters_netns_ = 0; // 0: every namespace
+    std::chrono::steady_clock::time_point counters_sampled_{};
     std::condition_variable primed_;
 
     NetnsWorker worker_; // last: joined first, before the state its jobs write goes away

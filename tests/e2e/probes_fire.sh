@@ -83,6 +83,9 @@ kinds = sorted({e["kind"] for e in ours})
 print(f"{total} events recorded, {len(ours)} in the test namespaces, kinds: {kinds}")
 sys.exit(1 if missing else 0)
 PY
-jq -e '[.coverage.probes_attached[].name] | length == 9' "$WORK/report.json" >/dev/null ||
+# The 9 BPF probes, plus netdx's own counter sampling (--probes all turns it on too).
+jq -e '[.coverage.probes_attached[].name | select(. != "counters")] | length == 9' "$WORK/report.json" >/dev/null ||
     fail "the report's coverage does not list the 9 probes as attached"
+jq -e '[.coverage.probes_attached[].name] | index("counters")' "$WORK/report.json" >/dev/null ||
+    fail "the report's coverage does not list the counter sampling"
 pass "every probe kind fired and was recorded in its namespace"
