@@ -92,6 +92,8 @@ enum FieldId : std::uint32_t {
     FactRpFilter,
     FactLinksDown,
     FactFullListeners,
+    FactNextHop,
+    FactLinkdownRoutes,
     FieldCount
 };
 
@@ -375,6 +377,16 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      Type::String,
      "TCP listeners of the event's namespace whose accept queue is over its backlog, e.g. "
      "\"10.0.0.2:80 (accept queue 2, backlog 1)\"; absent when none"},
+    {FactNextHop,
+     "fact.next_hop",
+     Type::String,
+     "the neighbour a packet to the event's destination needs, from the main table of its "
+     "namespace: the route's gateway, or the destination itself when it is directly connected"},
+    {FactLinkdownRoutes,
+     "fact.linkdown_routes",
+     Type::String,
+     "routes through the event's device that the kernel flags linkdown (no carrier), e.g. "
+     "\"default via 10.0.0.254, 10.0.0.0/24\"; absent when none"},
 }};
 
 constexpr bool ids_match_positions() {
@@ -687,6 +699,8 @@ Value EventView::read(std::uint32_t field_id) const {
     case FactRpFilter:
     case FactLinksDown:
     case FactFullListeners:
+    case FactNextHop:
+    case FactLinkdownRoutes:
         // "fact.listening" asks the FactSource for "listening".
         return fact(field_id, field_defs[field_id].name.substr(std::string_view("fact.").size()));
     case FieldCount:
