@@ -334,34 +334,24 @@ Result<FirewallSnapshot> read_nf_tables() {
     const auto header = std::as_bytes(std::span(&any_family, 1));
     for (int attempt = 1;; ++attempt) {
         FirewallSnapshot snap;
-        MnlSocket sock(mnl_socket_open(NETLINK_NETFILTER));
-        if (sock.get() == nullptr) {
-            return make_error(
-                ErrorKind::Environment, "cannot open a netfilter netlink socket", errno);
-        }
-        if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-            return make_error(
-                ErrorKind::Environment, "cannot bind a netfilter netlink socket", errno);
+        MnlSocket sock(NETLINK_NETFILTER);
+        if (auto bound = sock.bind("netfilter netlink"); !bound) {
+            return bound.error();
         }
         const MessageParser parse = [&snap](std::span<const std::byte> msg) {
             return parse_nft_message(msg, snap);
         };
-        bool interrupted = false;
+        auto type = [](std::uint16_t msg) {
+            return static_cast<std::uint16_t>((NFNL_SUBSYS_NFTABLES << 8) | msg);
+        };
+        const DumpCall calls[] = {{type(NFT_MSG_GETCHAIN), header, "nf_tables chains"},
+                                  {type(NFT_MSG_GETRULE), header, "nf_tables rules"}};
         std::uint32_t seq = static_cast<std::uint32_t>(wall_clock_ns() / 1000);
-        for (const auto& [type, name] : {std::pair{NFT_MSG_GETCHAIN, "nf_tables chains"},
-                                         std::pair{NFT_MSG_GETRULE, "nf_tables rules"}}) {
-            const DumpCall call{
-                static_cast<std::uint16_t>((NFNL_SUBSYS_NFTABLES << 8) | type), header, name};
-            auto status = dump(sock.get(), call, ++seq, buf, parse);
-            if (!status) {
-                return status.error();
-            }
-            if (*status == DumpStatus::Interrupted) {
-                interrupted = true;
-                break;
-            }
+        auto status = dump_all(sock.get(), calls, seq, buf, parse);
+        if (!status) {
+            return status.error();
         }
-        if (!interrupted) {
+        if (*status == DumpStatus::Done) {
             return snap;
         }
         if (attempt == dump_attempts) {

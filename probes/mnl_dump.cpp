@@ -26,6 +26,16 @@ int on_message(const nlmsghdr* nlh, void* data) {
 
 } // namespace
 
+Result<void> MnlSocket::bind(const std::string& what) const {
+    if (s_ == nullptr) {
+        return make_error(ErrorKind::Environment, "cannot open a " + what + " socket", errno);
+    }
+    if (mnl_socket_bind(s_, 0, MNL_SOCKET_AUTOPID) < 0) {
+        return make_error(ErrorKind::Environment, "cannot bind a " + what + " socket", errno);
+    }
+    return {};
+}
+
 Result<DumpStatus> dump(mnl_socket* sock,
                         const DumpCall& call,
                         std::uint32_t seq,
@@ -64,6 +74,20 @@ Result<DumpStatus> dump(mnl_socket* sock,
             return make_error(ErrorKind::Environment, "the " + call.name + " dump failed", errno);
         }
     }
+}
+
+Result<DumpStatus> dump_all(mnl_socket* sock,
+                            std::span<const DumpCall> calls,
+                            std::uint32_t& seq,
+                            std::vector<char>& buf,
+                            const MessageParser& parse) {
+    for (const auto& call : calls) {
+        auto status = dump(sock, call, ++seq, buf, parse);
+        if (!status || *status == DumpStatus::Interrupted) {
+            return status;
+        }
+    }
+    return DumpStatus::Done;
 }
 
 } // namespace netdx::probes

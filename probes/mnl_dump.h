@@ -19,7 +19,7 @@ namespace netdx::probes {
 
 class MnlSocket {
 public:
-    explicit MnlSocket(mnl_socket* s) : s_(s) {}
+    explicit MnlSocket(int bus) : s_(mnl_socket_open(bus)) {}
     MnlSocket(const MnlSocket&) = delete;
     MnlSocket& operator=(const MnlSocket&) = delete;
     ~MnlSocket() {
@@ -28,6 +28,8 @@ public:
         }
     }
     mnl_socket* get() const { return s_; }
+    // Binds to an automatic port id; an error when the socket could not be opened or bound.
+    Result<void> bind(const std::string& what) const;
 
 private:
     mnl_socket* s_;
@@ -51,5 +53,12 @@ Result<DumpStatus> dump(mnl_socket* sock,
                         std::uint32_t seq,
                         std::vector<char>& buf,
                         const MessageParser& parse);
+
+// Runs `calls` in order on one socket; stops at the first dump the kernel interrupted.
+Result<DumpStatus> dump_all(mnl_socket* sock,
+                            std::span<const DumpCall> calls,
+                            std::uint32_t& seq,
+                            std::vector<char>& buf,
+                            const MessageParser& parse);
 
 } // namespace netdx::probes

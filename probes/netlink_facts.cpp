@@ -198,30 +198,27 @@ Result<FactsSnapshot> read_here(const NetnsId& id) {
         snap.taken_unix_ns = wall_clock_ns();
         const auto start = std::chrono::steady_clock::now();
         // A fresh socket per attempt: what is left of an interrupted dump dies with the old one.
-        MnlSocket sock(mnl_socket_open(NETLINK_ROUTE));
-        if (sock.get() == nullptr) {
-            return make_error(ErrorKind::Environment, "cannot open a netlink socket", errno);
+        MnlSocket sock(NETLINK_ROUTE);
+        if (auto bound = sock.bind("rtnetlink"); !bound) {
+            return bound.error();
         }
-        if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-            return make_error(ErrorKind::Environment, "cannot bind a netlink socket", errno);
-        }
-        bool interrupted = false;
         std::uint32_t seq = static_cast<std::uint32_t>(snap.taken_unix_ns / 1000);
         const MessageParser parse = [&](std::span<const std::byte> msg) {
             return parse_rtnl_message(msg, snap);
         };
+        std::vector<std::vector<std::byte>> headers;
+        std::vector<DumpCall> calls;
         for (const auto& req : dump_requests) {
-            const auto header = family_header(req);
-            auto status =
-                dump(sock.get(), {req.type, header, request_name(req)}, ++seq, buf, parse);
-            if (!status) {
-                return status.error();
-            }
-            if (*status == DumpStatus::Interrupted) {
-                interrupted = true;
-                break;
-            }
+            headers.push_back(family_header(req));
         }
+        for (std::size_t i = 0; i < std::size(dump_requests); ++i) {
+            calls.push_back({dump_requests[i].type, headers[i], request_name(dump_requests[i])});
+        }
+        auto dumped = dump_all(sock.get(), calls, seq, buf, parse);
+        if (!dumped) {
+            return dumped.error();
+        }
+        bool interrupted = *dumped == DumpStatus::Interrupted;
         if (!interrupted) {
             auto status = read_tc(sock.get(), seq, buf, snap);
             if (!status) {
