@@ -359,6 +359,16 @@ def time_to_diagnosis(stem, scenario, blocks, t0):
     return []
 
 
+def wait_ready(lab, item, limit_s=5.0):
+    """Retries the item's `ready` check until it succeeds: a background server has had time to
+    bind before the traffic starts (a loaded machine starts python slowly)."""
+    deadline = time.monotonic() + limit_s
+    while lab.run(item["ns"], item["ready"], check=False)[0] != 0:
+        if time.monotonic() > deadline:
+            raise Failure(f"[{item['ns']}] not ready after {limit_s:.0f} s: {item['ready']}")
+        time.sleep(0.1)
+
+
 def run_scenario(path, scenario, netdx_path, jsonschema):
     """Runs one scenario, printing what happens; raises Failure with every reason it fails."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix=f"netdx-scenario-{path.stem}-"))
@@ -368,6 +378,8 @@ def run_scenario(path, scenario, netdx_path, jsonschema):
         for item in scenario.get("setup", []) + scenario.get("fault", []):
             start = lab.start if item.get("background") else lab.run
             start(item["ns"], item["run"], item.get("stdin"))
+            if "ready" in item:
+                wait_ready(lab, item)
         duration = scenario.get("duration", 10)
         netdx = Netdx(netdx_path, [*scenario["diagnose"], "--duration", str(duration),
                                    "--json", str(workdir / "report.json")])
