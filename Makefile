@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETDX_WERROR=ON
 
-.PHONY: all deps configure build run test format clean
+.PHONY: all deps configure build run test docs format clean
 
 all: build
 
@@ -24,6 +24,9 @@ run: build
 
 test: build
 	cd $(BUILD) && $(SUDO) ctest --output-on-failure
+
+docs: build
+	cmake --build $(BUILD) --target docs
 
 format:
 	git ls-files '*.cpp' '*.h' '*.c' | xargs clang-format -i

@@ -15,10 +15,17 @@ std::optional<std::vector<std::string>> rule_sources(const std::vector<std::stri
         err << "netdx: error: " << shipped.error().describe() << "\n";
         return std::nullopt;
     }
-    std::vector<std::string> sources{*shipped};
+    // Drop-reason knowledge sits in its own directory so that rule paths given to `rules lint`
+    // or --rules need not know about it.
+    std::vector<std::string> sources;
     std::error_code ec;
-    if (std::filesystem::is_directory(site_rules_dir, ec)) {
-        sources.emplace_back(site_rules_dir);
+    for (const std::string& dir : {*shipped, std::string(site_rules_dir)}) {
+        if (std::filesystem::is_directory(dir, ec)) {
+            sources.push_back(dir);
+            if (std::filesystem::is_directory(dir + "/drop-reasons", ec)) {
+                sources.push_back(dir + "/drop-reasons");
+            }
+        }
     }
     sources.insert(sources.end(), extra.begin(), extra.end());
     return sources;

@@ -14,7 +14,8 @@ double Finding::rate_per_s() const {
 }
 
 Diagnoser::Diagnoser(const RuleSet& rules, Options options)
-    : options_(options), reason_field_(EventFields::instance().find("event.reason")->id) {
+    : options_(options), reasons_(&rules.reasons),
+      reason_field_(EventFields::instance().find("event.reason")->id) {
     auto lists_add = [](RuleLists& lists, const Rule* rule) {
         auto& bucket = rule->suppress   ? lists.suppress
                        : rule->fallback ? lists.fallback
@@ -73,7 +74,7 @@ const std::vector<Diagnoser::Change>& Diagnoser::process(const Event& ev) {
     changes_.clear();
     matched_.clear();
     ++stats_.events;
-    EventView view(ev, {correlator_.observe(ev), options_.facts});
+    EventView view(ev, {correlator_.observe(ev), options_.facts, reasons_});
     const RuleLists& rules = rules_for(ev, view);
 
     for (const Rule* rule : rules.suppress) {
@@ -155,7 +156,16 @@ void Diagnoser::record(const Rule& rule, const EventView& view) {
     f.level = f.initial_level = rule.level;
     f.message = rule.message ? rule.message->render(view) : std::string();
     for (const auto& step : rule.advice) {
-        f.advice.push_back({step.kind, step.text.render(view)});
+        if (!step.from_drop_reason) {
+            f.advice.push_back({step.kind, step.text.render(view)});
+        } else if (const DropReason* reason = view.drop_reason()) {
+            for (const auto& check : reason->checks) {
+                f.advice.push_back({AdviceKind::Check, check.render(view)});
+            }
+            for (const auto& change : reason->remediation) {
+                f.advice.push_back({AdviceKind::Change, change.render(view)});
+            }
+        }
     }
     f.count = 1;
     f.first_seen_ns = f.last_seen_ns = ev.ts_ns;

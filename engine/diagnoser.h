@@ -82,6 +82,7 @@ private:
     std::string_view build_rollup_key(const Rule& rule, const EventView& view);
 
     Options options_;
+    const DropReasonBook* reasons_ = nullptr; // the rule set's, for reason.* fields
     std::uint32_t reason_field_ = 0;
     Correlator correlator_;
     std::deque<std::string> reason_names_; // a deque never moves them

@@ -78,6 +78,13 @@ inline constexpr DiagCode bad_escalation{
     "E022",
     "bad-escalation",
     "An escalation step has no threshold, or does not raise the rule's level."};
+inline constexpr DiagCode empty_text{
+    "E023", "empty-text", "A drop-reason text is empty, filler (TODO, ...) or too short to help."};
+inline constexpr DiagCode duplicate_text{
+    "E024",
+    "duplicate-text",
+    "A drop-reason entry repeats a line, or shares its summary, explanation or advice with "
+    "another entry."};
 inline constexpr DiagCode unknown_key{
     "W001", "unknown-key", "A key is not part of the rule format and is ignored."};
 
@@ -93,8 +100,8 @@ inline constexpr std::array all = {
     &unknown_level, &unknown_event_kind, &invalid_id,          &unreadable_file,  &condition_syntax,
     &unknown_field, &type_mismatch,      &bad_regex,           &bad_literal,      &unknown_name,
     &macro_cycle,   &bad_template,       &unsupported_version, &override_missing, &bad_override,
-    &too_complex,   &bad_escalation,     &unknown_key,         &unused_name,      &every_event_kind,
-    &never_true};
+    &too_complex,   &bad_escalation,     &empty_text,          &duplicate_text,   &unknown_key,
+    &unused_name,   &every_event_kind,   &never_true};
 } // namespace diag
 
 // A 1-based position in a named file. line == 0 means "the whole file".

@@ -65,6 +65,13 @@ enum FieldId : std::uint32_t {
     FlowDrops,
     FlowDurationMs,
     FlowReasons,
+    ReasonKnown,
+    ReasonSummary,
+    ReasonExplanation,
+    ReasonSubsystem,
+    ReasonLevel,
+    ReasonBenign,
+    ReasonBenignWhen,
     FactListening,
     FactListenerAddress,
     FactIpForward,
@@ -261,6 +268,36 @@ constexpr std::array<FieldDef, FieldCount> field_defs = {{
      "flow.reasons",
      Type::StringList,
      "distinct drop reasons seen in this flow, first seen first"},
+    {ReasonKnown,
+     "reason.known",
+     Type::Bool,
+     "the knowledge (knowledge/drop-reasons) has an entry for the drop's reason; absent for "
+     "events that are not drops"},
+    {ReasonSummary,
+     "reason.summary",
+     Type::String,
+     "one-line summary of the drop's reason, from its knowledge entry"},
+    {ReasonExplanation,
+     "reason.explanation",
+     Type::String,
+     "what the drop's reason means, in plain words, from its knowledge entry"},
+    {ReasonSubsystem,
+     "reason.subsystem",
+     Type::String,
+     "where in the stack the reason's drops happen (tcp, ip, netfilter, qdisc, ...)"},
+    {ReasonLevel,
+     "reason.level",
+     Type::String,
+     "the level the knowledge gives the drop's reason: INFO, WARN or ERROR"},
+    {ReasonBenign,
+     "reason.benign",
+     Type::Bool,
+     "the knowledge says this drop is normal operation at the event's location (its entry's "
+     "benign.locations, or everywhere when it lists none)"},
+    {ReasonBenignWhen,
+     "reason.benign_when",
+     Type::String,
+     "when the drop's reason is normal operation, in words; absent unless reason.benign"},
     {FactListening,
      "fact.listening",
      Type::Bool,
@@ -485,6 +522,15 @@ const NetfilterPath* EventView::netfilter() const {
     return netfilter_->has_value() ? &**netfilter_ : nullptr;
 }
 
+const DropReason* EventView::drop_reason() const {
+    if (!drop_reason_) {
+        drop_reason_ = ev_.kind == EventKind::Drop && context_.reasons
+                           ? context_.reasons->find(ev_.drop.reason)
+                           : nullptr;
+    }
+    return *drop_reason_;
+}
+
 Value EventView::read(std::uint32_t field_id) const {
     const Packet& pkt = ev_.pkt;
     const bool is_drop = ev_.kind == EventKind::Drop;
@@ -672,6 +718,26 @@ Value EventView::read(std::uint32_t field_id) const {
         return flow ? Value::of_list({flow->reasons.data(), flow->reasons.size(), &string_at})
                     : Value::absent(Type::StringList);
     }
+    case ReasonKnown:
+        return is_drop ? Value::of_bool(drop_reason() != nullptr) : Value::absent(Type::Bool);
+    case ReasonSummary:
+        return drop_reason() ? present_string(drop_reason()->summary) : Value::absent(Type::String);
+    case ReasonExplanation:
+        return drop_reason() ? present_string(drop_reason()->explanation)
+                             : Value::absent(Type::String);
+    case ReasonSubsystem:
+        return drop_reason() ? present_string(drop_reason()->subsystem)
+                             : Value::absent(Type::String);
+    case ReasonLevel:
+        return drop_reason() ? Value::of_string(level_name(drop_reason()->level))
+                             : Value::absent(Type::String);
+    case ReasonBenign:
+        return drop_reason() ? Value::of_bool(drop_reason()->benign_at(ev_.drop.location.symbol))
+                             : Value::absent(Type::Bool);
+    case ReasonBenignWhen:
+        return drop_reason() && drop_reason()->benign_at(ev_.drop.location.symbol)
+                   ? present_string(drop_reason()->benign_when)
+                   : Value::absent(Type::String);
     case FactListening:
     case FactListenerAddress:
     case FactIpForward:

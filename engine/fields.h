@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The fields rules can read: `event.*` (the event), `trail.*` (the packet's other events),
-// `flow.*` (its 5-tuple, both directions) and `fact.*` (host facts, fetched lazily). The catalog
+// `flow.*` (its 5-tuple, both directions), `reason.*` (the knowledge about a drop's reason) and
+// `fact.*` (host facts, fetched lazily). The catalog
 // answers the compiler at load time; EventView answers the evaluator for one event.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include "event.h"
 #include "facts.h"
 #include "kernel_paths.h"
+#include "rule.h"
 
 namespace netdx::engine {
 
@@ -31,7 +33,8 @@ public:
 // What surrounds an event when rules read it: its trail and flow, and where facts come from.
 struct EventContext {
     Correlator::View correlation;
-    FactSource* facts = nullptr; // null: every fact.* field is absent
+    FactSource* facts = nullptr;             // null: every fact.* field is absent
+    const DropReasonBook* reasons = nullptr; // null: reason.known is false for every drop
 };
 
 // Reads fields of one event. Derived fields (flow text, netfilter hook, facts) are computed on
@@ -42,6 +45,8 @@ public:
     explicit EventView(const Event& ev, EventContext context = {}) : ev_(ev), context_(context) {}
     condition::Value read(std::uint32_t field_id) const override;
     const Event& event() const { return ev_; }
+    // The knowledge entry for a drop event's reason; null for other events and unknown reasons.
+    const DropReason* drop_reason() const;
 
 private:
     const NetfilterPath* netfilter() const;
@@ -50,6 +55,7 @@ private:
     const Event& ev_;
     EventContext context_;
     mutable std::map<std::uint32_t, FactValue> facts_;
+    mutable std::optional<const DropReason*> drop_reason_;
     mutable std::vector<std::string_view> trail_kinds_;
     mutable std::optional<std::optional<NetfilterPath>> netfilter_;
     mutable std::string flow_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 
 #include "finding.h"
@@ -57,6 +58,46 @@ EventKindSet RuleSet::kinds_needed() const {
         }
     }
     return kinds;
+}
+
+bool DropReason::benign_at(std::string_view location) const {
+    if (benign_when.empty()) {
+        return false;
+    }
+    return benign_locations.empty() ||
+           std::find(benign_locations.begin(), benign_locations.end(), location) !=
+               benign_locations.end();
+}
+
+std::string canonical_reason_name(std::string_view name) {
+    std::string upper;
+    upper.reserve(name.size());
+    for (char c : name) {
+        upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    for (std::string_view prefix : {"SKB_DROP_REASON_", "SKB_"}) {
+        if (upper.starts_with(prefix)) {
+            return upper.substr(prefix.size());
+        }
+    }
+    return upper;
+}
+
+void DropReasonBook::add(DropReason reason) {
+    const std::size_t index = entries_.size();
+    by_name_.emplace(reason.name, index);
+    for (const auto& old : reason.formerly) {
+        by_name_.emplace(old, index);
+    }
+    entries_.push_back(std::move(reason));
+}
+
+const DropReason* DropReasonBook::find(std::string_view name) const {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) {
+        it = by_name_.find(canonical_reason_name(name));
+    }
+    return it == by_name_.end() ? nullptr : &entries_[it->second];
 }
 
 const Rule* RuleSet::find(std::string_view id) const {

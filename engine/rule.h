@@ -4,6 +4,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,6 +33,8 @@ std::string_view advice_kind_name(AdviceKind kind);     // "check", "change"
 struct AdviceTemplate {
     AdviceKind kind = AdviceKind::Check;
     Template text;
+    // `- from: drop-reason`: the checks and remediation of the event's drop reason go here.
+    bool from_drop_reason = false;
 };
 
 using EventKindSet = std::bitset<event_kind_count>;
@@ -72,8 +75,46 @@ struct Rule {
     std::vector<SourceLoc> overridden_at; // later entries that changed it, in order
 };
 
+// What one kernel drop reason (enum skb_drop_reason, keyed by name) means to an operator.
+struct DropReason {
+    std::string name; // without SKB_DROP_REASON_ (CONSUMED, NOT_SPECIFIED, ...)
+    std::string subsystem;
+    std::string since;                 // first release with this name, "5.17"
+    std::string removed_in;            // empty: still in current kernels
+    std::vector<std::string> formerly; // older names of the same reason
+    std::string summary;               // one line
+    std::string explanation;
+    std::vector<std::string> causes;
+    std::vector<Template> checks;              // read-only
+    std::vector<Template> remediation;         // changes
+    Level level = Level::Warn;                 // of a kernel-drop finding for it
+    std::string benign_when;                   // empty: never benign
+    std::vector<std::string> benign_locations; // empty with benign_when: benign everywhere
+    SourceLoc origin;
+
+    bool benign_at(std::string_view location) const;
+};
+
+// "skb_drop_reason_no_socket", "SKB_DROP_REASON_NO_SOCKET", "no_socket" -> "NO_SOCKET";
+// "SKB_CONSUMED" -> "CONSUMED".
+std::string canonical_reason_name(std::string_view name);
+
+// The drop-reason entries, found by current or former name in any spelling.
+class DropReasonBook {
+public:
+    void add(DropReason reason); // the caller has checked the names are new
+    const DropReason* find(std::string_view name) const;
+    const std::vector<DropReason>& entries() const { return entries_; }
+    bool empty() const { return entries_.empty(); }
+
+private:
+    std::vector<DropReason> entries_;
+    std::map<std::string, std::size_t, std::less<>> by_name_;
+};
+
 struct RuleSet {
     std::vector<Rule> rules;
+    DropReasonBook reasons;
     std::vector<std::string> files; // every file loaded, in order
 
     // The event kinds at least one enabled rule listens to: probes attach only these.

@@ -12,11 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "../exit_codes.h"
+#include "../paths.h"
 #include "commands.h"
 #include "engine/event_json.h"
 #include "engine/fields.h"
 #include "engine/fixture.h"
 #include "engine/loader/loader.h"
+#include "reasons.h"
 
 namespace netdx::cli {
 namespace {
@@ -26,6 +28,8 @@ struct RulesArgs {
     std::vector<std::string> rule_paths;
     bool json = false;
     bool require_coverage = false;
+    bool list_reasons = false;
+    bool markdown = false;
     std::string id;
 };
 
@@ -70,6 +74,7 @@ int run_lint(const RulesArgs& args) {
         nlohmann::json out;
         out["files"] = loaded->rules.files;
         out["rules"] = loaded->rules.rules.size();
+        out["drop_reasons"] = loaded->rules.reasons.entries().size();
         out["errors"] = d.error_count();
         out["warnings"] = d.warning_count();
         out["diagnostics"] = nlohmann::json::array();
@@ -78,7 +83,8 @@ int run_lint(const RulesArgs& args) {
         }
         std::cout << engine::json_text(out) << "\n";
     } else {
-        std::cout << "netdx: " << loaded->rules.rules.size() << " rules from "
+        std::cout << "netdx: " << loaded->rules.rules.size() << " rules and "
+                  << loaded->rules.reasons.entries().size() << " drop reasons from "
                   << loaded->rules.files.size() << " files: " << d.error_count() << " errors, "
                   << d.warning_count() << " warnings\n";
     }
@@ -193,23 +199,60 @@ int run_test(const RulesArgs& args) {
     return args.require_coverage && !uncovered.empty() ? exit_error_found : exit_ok;
 }
 
+// The shipped drop-reason knowledge alone: what docs/drop-reasons.md documents.
+int write_shipped_reasons_markdown() {
+    auto shipped = shipped_knowledge_dir();
+    if (!shipped) {
+        std::cerr << "netdx: error: " << shipped.error().describe() << "\n";
+        return exit_environment;
+    }
+    auto loaded = engine::loader::load_rule_paths({*shipped + "/drop-reasons"});
+    engine::render_text(std::cerr, loaded.diagnostics);
+    if (loaded.diagnostics.has_errors()) {
+        return exit_usage;
+    }
+    write_reasons_markdown(std::cout, loaded.rules.reasons);
+    return exit_ok;
+}
+
 int run_explain(const RulesArgs& args) {
+    if (args.markdown) {
+        return write_shipped_reasons_markdown();
+    }
     auto loaded = load(args.rule_paths, false);
     if (!loaded || loaded->diagnostics.has_errors()) {
         return exit_usage;
     }
+    const engine::DropReasonBook& reasons = loaded->rules.reasons;
+    if (args.list_reasons) {
+        return list_reasons(std::cout, reasons, args.json);
+    }
+    if (args.id.empty()) {
+        std::cerr << "netdx: error: name a rule id or a drop reason, or give --list\n";
+        return exit_usage;
+    }
     const engine::Rule* r = loaded->rules.find(args.id);
+    if (r == nullptr && explain_reason(std::cout, reasons, args.id, args.json)) {
+        return exit_ok;
+    }
     if (r == nullptr) {
-        std::vector<std::string_view> ids;
+        std::vector<std::string_view> names;
         for (const auto& rule : loaded->rules.rules) {
-            ids.push_back(rule.id);
+            names.push_back(rule.id);
         }
-        std::cerr << "netdx: error: no rule '" << args.id << "'";
-        auto guess = engine::closest_match(args.id, ids);
+        for (const auto& reason : reasons.entries()) {
+            names.push_back(reason.name);
+        }
+        std::cerr << "netdx: error: no rule or drop reason '" << args.id << "'";
+        auto guess = engine::closest_match(engine::canonical_reason_name(args.id), names);
+        if (guess.empty()) {
+            guess = engine::closest_match(args.id, names);
+        }
         if (!guess.empty()) {
             std::cerr << "; did you mean '" << guess << "'?";
         }
-        std::cerr << "\nhint: 'netdx rules list' shows every rule\n";
+        std::cerr << "\nhint: 'netdx rules list' shows every rule, 'netdx rules explain --list' "
+                     "every drop reason\n";
         return exit_usage;
     }
     std::cout << r->id << (r->enabled ? "" : " (disabled)") << "\n\n";
@@ -233,6 +276,11 @@ int run_explain(const RulesArgs& args) {
         std::cout << "message:    " << r->message->source() << "\n";
     }
     for (const auto& step : r->advice) {
+        if (step.from_drop_reason) {
+            std::cout << "advice:     the checks and fixes of the drop reason's entry "
+                         "(netdx rules explain REASON)\n";
+            continue;
+        }
         std::cout << (step.kind == engine::AdviceKind::Check ? "check:      " : "change:     ")
                   << step.text.source() << "\n";
     }
@@ -274,8 +322,25 @@ Command add_rules_command(CLI::App& app) {
                    args->require_coverage,
                    "Fail unless every rule has a positive and a negative fixture");
 
-    CLI::App* explain = rules->add_subcommand("explain", "Show one rule in full");
-    explain->add_option("id", args->id, "The rule id")->required()->type_name("ID");
+    CLI::App* explain = rules->add_subcommand(
+        "explain", "Show one rule, or what a kernel drop reason means and what to do about it");
+    explain
+        ->add_option("name",
+                     args->id,
+                     "A rule id, or a drop reason in any case, with or without SKB_DROP_REASON_")
+        ->type_name("ID|REASON");
+    explain->add_flag("--list",
+                      args->list_reasons,
+                      "List every drop reason with a summary and whether this kernel has it");
+    explain->add_flag("--json", args->json, "Print the reason or the list as JSON");
+    explain->add_flag("--markdown",
+                      args->markdown,
+                      "Print the shipped drop-reason knowledge as markdown (docs/drop-reasons.md)");
+    explain->footer("Examples:\n"
+                    "  netdx rules explain no-listener-tcp\n"
+                    "  netdx rules explain NETFILTER_DROP\n"
+                    "  netdx rules explain skb_drop_reason_tcp_csum\n"
+                    "  netdx rules explain --list");
 
     for (CLI::App* cmd : {list, test, explain}) {
         cmd->add_option("--rules", args->rule_paths, "Extra rule file or directory (repeatable)")
@@ -285,7 +350,8 @@ Command add_rules_command(CLI::App& app) {
     rules->footer("Examples:\n"
                   "  netdx rules lint /etc/netdx/rules.d/site.yaml\n"
                   "  netdx rules test --rules site.yaml site-fixtures.yaml\n"
-                  "  netdx rules explain no-listener-tcp");
+                  "  netdx rules explain no-listener-tcp\n"
+                  "  netdx rules explain NO_SOCKET");
     return {rules, [=](const CommandContext&) {
                 if (lint->parsed()) {
                     return run_lint(*args);

@@ -335,6 +335,10 @@ std::optional<Rule> Compiler::compile_rule(const RuleSpec& spec) {
         need("message");
     }
     for (const auto& step : spec.advice.value_or(std::vector<AdviceSpec>{})) {
+        if (step.from_drop_reason) {
+            rule.advice.push_back({AdviceKind::Check, Template{}, true});
+            continue;
+        }
         if (auto t = compile_template(step.text, context)) {
             rule.advice.push_back({step.kind, std::move(*t)});
         } else {

@@ -10,6 +10,7 @@
 #include "collector.h"
 #include "compiler.h"
 #include "reader.h"
+#include "reasons.h"
 
 namespace netdx::engine::loader {
 namespace {
@@ -51,6 +52,7 @@ LoadResult build(std::vector<FileSpec> files, Diagnostics diags) {
     out.diagnostics = std::move(diags);
     Collected collected = collect(files, out.diagnostics);
     out.rules = compile(collected, out.diagnostics);
+    out.rules.reasons = compile_reasons(files, out.diagnostics);
     for (const auto& file : files) {
         out.rules.files.push_back(file.path);
     }

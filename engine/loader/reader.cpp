@@ -13,8 +13,8 @@
 namespace netdx::engine::loader {
 namespace {
 
-constexpr std::array<std::string_view, 4> top_level_keys = {
-    "rules", "lists", "macros", "required_version"};
+constexpr std::array<std::string_view, 5> top_level_keys = {
+    "rules", "lists", "macros", "reasons", "required_version"};
 constexpr std::array<std::string_view, 15> rule_keys = {"id",
                                                         "category",
                                                         "level",
@@ -32,6 +32,19 @@ constexpr std::array<std::string_view, 15> rule_keys = {"id",
                                                         "override"};
 constexpr std::array<std::string_view, 3> list_keys = {"list", "items", "override"};
 constexpr std::array<std::string_view, 3> macro_keys = {"macro", "condition", "override"};
+constexpr std::array<std::string_view, 12> reason_keys = {"name",
+                                                          "subsystem",
+                                                          "since",
+                                                          "removed_in",
+                                                          "formerly",
+                                                          "summary",
+                                                          "explanation",
+                                                          "causes",
+                                                          "checks",
+                                                          "remediation",
+                                                          "level",
+                                                          "benign"};
+constexpr std::array<std::string_view, 2> benign_keys = {"when", "locations"};
 constexpr std::array<std::string_view, 4> escalate_keys = {
     "level", "rate_per_s", "count", "after_s"};
 
@@ -144,6 +157,7 @@ private:
     void read_rule(const YAML::Node& node);
     void read_list(const YAML::Node& node);
     void read_macro(const YAML::Node& node);
+    void read_reason(const YAML::Node& node);
     std::optional<std::vector<AdviceSpec>> read_advice(const YAML::Node& node);
     std::optional<std::vector<EscalationSpec>> read_escalate(const YAML::Node& node);
     template <class Fn>
@@ -286,6 +300,22 @@ std::optional<std::vector<AdviceSpec>> Reader::read_advice(const YAML::Node& nod
         }
         auto kv = *step.begin();
         const std::string& kind = kv.first.Scalar();
+        if (kind == "from") {
+            if (!kv.second.IsScalar() || kv.second.Scalar() != "drop-reason") {
+                report(diag::wrong_type,
+                       "'from' takes 'drop-reason': the checks and remediation of the event's "
+                       "drop reason",
+                       kv.second);
+                continue;
+            }
+            AdviceSpec spec;
+            spec.from_drop_reason = true;
+            if (auto text = scalar(kv.second, "'from'")) {
+                spec.text = std::move(*text);
+            }
+            steps.push_back(std::move(spec));
+            continue;
+        }
         if (kind != "check" && kind != "change") {
             report(diag::wrong_type,
                    "advice step '" + kind + "' must be 'check' (read-only) or 'change'",
@@ -443,6 +473,58 @@ void Reader::read_macro(const YAML::Node& node) {
     file_.macros.push_back(std::move(macro));
 }
 
+void Reader::read_reason(const YAML::Node& node) {
+    ReasonSpec reason;
+    reason.loc = loc_of(node);
+    check_keys(node, reason_keys, "a drop reason");
+    for (const auto& kv : node) {
+        reason.keys_given.push_back(kv.first.Scalar());
+    }
+    auto text_key = [&](const char* key, ScalarText& out) {
+        if (auto n = node[key]) {
+            if (auto s = scalar(n, std::string("'") + key + "'")) {
+                out = std::move(*s);
+            }
+        }
+    };
+    auto list_key = [&](const YAML::Node& map, const char* key, std::vector<ScalarText>& out) {
+        if (auto n = map[key]) {
+            out = string_list(n, std::string("'") + key + "'");
+        }
+    };
+    text_key("name", reason.name);
+    text_key("subsystem", reason.subsystem);
+    text_key("since", reason.since);
+    text_key("removed_in", reason.removed_in);
+    text_key("summary", reason.summary);
+    text_key("explanation", reason.explanation);
+    text_key("level", reason.level);
+    list_key(node, "formerly", reason.formerly);
+    list_key(node, "causes", reason.causes);
+    list_key(node, "checks", reason.checks);
+    list_key(node, "remediation", reason.remediation);
+    if (auto benign = node["benign"]) {
+        if (!benign.IsMap()) {
+            report(diag::wrong_type,
+                   "'benign' must be a mapping: {when: TEXT, locations: [function, ...]}",
+                   benign);
+        } else {
+            check_keys(benign, benign_keys, "'benign'");
+            if (auto n = benign["when"]) {
+                if (auto s = scalar(n, "'when'")) {
+                    reason.benign_when = std::move(*s);
+                }
+            } else {
+                report(diag::missing_key,
+                       "'benign' has no 'when' (the normal case, in words)",
+                       benign);
+            }
+            list_key(benign, "locations", reason.benign_locations);
+        }
+    }
+    file_.reasons.push_back(std::move(reason));
+}
+
 template <class Fn>
 void Reader::for_each_entry(const YAML::Node& root, const char* key, Fn read_entry) {
     auto entries = root[key];
@@ -488,6 +570,7 @@ void Reader::read_document(const YAML::Node& root) {
     for_each_entry(root, "lists", &Reader::read_list);
     for_each_entry(root, "macros", &Reader::read_macro);
     for_each_entry(root, "rules", &Reader::read_rule);
+    for_each_entry(root, "reasons", &Reader::read_reason);
 }
 
 } // namespace

@@ -26,6 +26,7 @@ inline constexpr std::size_t max_nesting = 64;
 struct AdviceSpec {
     AdviceKind kind = AdviceKind::Check;
     ScalarText text;
+    bool from_drop_reason = false; // `- from: drop-reason`
 };
 
 struct EscalationSpec {
@@ -83,12 +84,32 @@ struct MacroSpec {
     std::vector<SourceLoc> overridden_at;
 };
 
+// One entry of `reasons:` (knowledge/drop-reasons/*.yaml).
+struct ReasonSpec {
+    SourceLoc loc;
+    ScalarText name;
+    ScalarText subsystem;
+    ScalarText since;
+    ScalarText removed_in;
+    ScalarText summary;
+    ScalarText explanation;
+    ScalarText level;
+    std::vector<ScalarText> formerly;
+    std::vector<ScalarText> causes;
+    std::vector<ScalarText> checks;
+    std::vector<ScalarText> remediation;
+    ScalarText benign_when;
+    std::vector<ScalarText> benign_locations;
+    std::vector<std::string> keys_given;
+};
+
 struct FileSpec {
     std::string path;
     std::shared_ptr<const std::string> text;
     std::vector<RuleSpec> rules;
     std::vector<ListSpec> lists;
     std::vector<MacroSpec> macros;
+    std::vector<ReasonSpec> reasons;
 };
 
 // Reads one file's text; `path` is only used in messages.

@@ -21,7 +21,8 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-validate "$NETDX_SOURCE_DIR"/knowledge/*.yaml || fail "shipped rules do not match the schema"
+validate "$NETDX_SOURCE_DIR"/knowledge/*.yaml "$NETDX_SOURCE_DIR"/knowledge/drop-reasons/*.yaml ||
+    fail "shipped rules or drop-reason entries do not match the schema"
 cat >"$WORK/bad.yaml" <<'YAML'
 rules:
   - id: x
@@ -32,4 +33,12 @@ if validate "$WORK/bad.yaml" >"$WORK/bad.out"; then
     fail "the schema accepted a misspelt key and level"
 fi
 grep -q "advise" "$WORK/bad.out" || fail "the schema did not name the misspelt key"
-pass "$(ls "$NETDX_SOURCE_DIR"/knowledge/*.yaml | wc -l) files"
+cat >"$WORK/bad-reason.yaml" <<'YAML'
+reasons:
+  - name: no_socket
+    summary: x
+YAML
+if validate "$WORK/bad-reason.yaml" >"$WORK/bad-reason.out"; then
+    fail "the schema accepted a lower-case reason name without its required keys"
+fi
+pass "$(ls "$NETDX_SOURCE_DIR"/knowledge/*.yaml "$NETDX_SOURCE_DIR"/knowledge/drop-reasons/*.yaml | wc -l) files"

@@ -57,7 +57,8 @@ TEST_CASE("every field has a unique name and a description") {
     auto names = EventFields::instance().names();
     for (const auto& def : EventFields::instance().all()) {
         CHECK((def.name.starts_with("event.") || def.name.starts_with("trail.") ||
-               def.name.starts_with("flow.") || def.name.starts_with("fact.")));
+               def.name.starts_with("flow.") || def.name.starts_with("reason.") ||
+               def.name.starts_with("fact.")));
         CHECK_FALSE(def.description.empty());
         CHECK(std::count(names.begin(), names.end(), def.name) == 1);
     }
