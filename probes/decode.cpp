@@ -278,6 +278,11 @@ std::string drop_reason_name(const ReasonNames& names, std::uint32_t code) {
     if (it != names.end()) {
         return it->second;
     }
+    constexpr std::uint32_t subsystem_shift = 16;
+    const std::uint32_t base = code & ~((1U << subsystem_shift) - 1);
+    if (const auto sub = names.find(base); base != 0 && sub != names.end()) {
+        return sub->second + ":" + std::to_string(code - base);
+    }
     return "reason " + std::to_string(code);
 }
 

@@ -18,7 +18,14 @@
 namespace netdx::probes {
 
 // enum skb_drop_reason value -> name without the SKB_DROP_REASON_ prefix (from the kernel's BTF).
+// Reasons of other subsystems (mac80211, openvswitch) carry the subsystem in their upper 16
+// bits; the map holds each subsystem's name at its base value (subsystem << 16).
 using ReasonNames = std::unordered_map<std::uint32_t, std::string>;
+
+// True for a value of another subsystem's reason range (upper 16 bits set).
+constexpr bool is_subsystem_reason(std::uint32_t value) {
+    return (value >> 16) != 0;
+}
 
 // What decoding needs besides the bytes. The pointers are not owned and may be null: without a
 // symbolizer frames keep bare addresses, without a namer netns_name stays "".
@@ -35,7 +42,8 @@ Result<engine::Event> decode_record(std::span<const std::uint8_t> record, const 
 // removed ("NO_SOCKET", "CONSUMED"); "" for the markers that are not reasons (MAX, SUBSYS_*).
 std::string_view drop_reason_short_name(std::string_view enumerator);
 
-// "NO_SOCKET", or "reason 200" for a value the names do not cover.
+// "NO_SOCKET"; "OPENVSWITCH:3" for a subsystem's reason the names only know the subsystem of;
+// "reason 200" for a value the names do not cover at all.
 std::string drop_reason_name(const ReasonNames& names, std::uint32_t code);
 
 } // namespace netdx::probes

@@ -70,7 +70,9 @@ KernelReasons kernel_reasons() {
     }
     k.by_name.emplace();
     for (const auto& [value, name] : *names) {
-        k.by_name->emplace(name, value);
+        if (!probes::is_subsystem_reason(value)) {
+            k.by_name->emplace(name, value);
+        }
     }
     return k;
 }

@@ -56,13 +56,18 @@ int main() {
     const auto& book = loaded.rules.reasons;
 
     std::vector<std::string> missing;
+    std::size_t kernel_reasons = 0;
     for (const auto& [value, name] : *names) {
+        if (netdx::probes::is_subsystem_reason(value)) {
+            continue; // "OPENVSWITCH": a subsystem's range, named in its module
+        }
+        ++kernel_reasons;
         if (book.find(name) == nullptr) {
             missing.push_back(name + " (" + std::to_string(value) + ")");
         }
     }
     if (!missing.empty()) {
-        std::cout << "FAIL: " << missing.size() << " of the kernel's " << names->size()
+        std::cout << "FAIL: " << missing.size() << " of the kernel's " << kernel_reasons
                   << " drop reasons have no entry:\n";
         for (const auto& name : missing) {
             std::cout << "  " << name << "\n";
@@ -102,7 +107,7 @@ int main() {
     if (failures > 0) {
         return 1;
     }
-    std::cout << "PASS: all " << names->size() << " drop reasons of this kernel have an entry ("
+    std::cout << "PASS: all " << kernel_reasons << " drop reasons of this kernel have an entry ("
               << book.entries().size() << " entries in " << dir << ")\n";
     return 0;
 }

@@ -461,6 +461,19 @@ TEST_CASE("decode: BTF enumerators map to reason names without their prefix") {
     CHECK(drop_reason_short_name("SKB_DROP_REASON_SUBSYS_MASK").empty());
 }
 
+TEST_CASE("decode: a subsystem's reason is named by its subsystem, never a bare number") {
+    using netdx::probes::drop_reason_name;
+    const netdx::probes::ReasonNames names{
+        {3, "NO_SOCKET"}, {1U << 16, "MAC80211_UNUSABLE"}, {2U << 16, "OPENVSWITCH"}};
+    CHECK(drop_reason_name(names, 3) == "NO_SOCKET");
+    CHECK(drop_reason_name(names, (2U << 16) | 3) == "OPENVSWITCH:3");
+    CHECK(drop_reason_name(names, (1U << 16) | 12) == "MAC80211_UNUSABLE:12");
+    CHECK(drop_reason_name(names, (7U << 16) | 1) == "reason 458753"); // unknown subsystem
+    CHECK(drop_reason_name(names, 500) == "reason 500");
+    CHECK(netdx::probes::is_subsystem_reason(2U << 16));
+    CHECK_FALSE(netdx::probes::is_subsystem_reason(127));
+}
+
 namespace {
 
 netdx_trace_event trace_record(__u16 tracepoint) {
