@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -1357,7 +1358,12 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    auto loaded = netdx::engine::loader::load_rule_paths({opt.knowledge});
+    // The rules and, as netdx loads them, the drop-reason entries the kernel-drop rules read.
+    std::vector<std::string> sources{opt.knowledge};
+    if (std::filesystem::is_directory(opt.knowledge + "/drop-reasons")) {
+        sources.push_back(opt.knowledge + "/drop-reasons");
+    }
+    auto loaded = netdx::engine::loader::load_rule_paths(sources);
     netdx::engine::render_text(std::cerr, loaded.diagnostics);
     if (loaded.diagnostics.has_errors()) {
         std::cerr << "netdx_engine_bench: the rules in " << opt.knowledge << " have errors\n";
