@@ -14,8 +14,34 @@ double Finding::rate_per_s() const {
 }
 
 Diagnoser::Diagnoser(const RuleSet& rules, Options options)
-    : options_(options), reasons_(&rules.reasons),
-      reason_field_(EventFields::instance().find("event.reason")->id) {
+    : options_(options), reason_field_(EventFields::instance().find("event.reason")->id) {
+    index_rules(rules);
+}
+
+void Diagnoser::reload(const RuleSet& rules) {
+    // Benign counts carry over by rule id; those of rules that are gone are kept aside.
+    std::vector<std::pair<std::string, std::uint64_t>> counts;
+    for (const auto& [rule, count] : suppressed_) {
+        counts.emplace_back(rule->id, count);
+    }
+    index_ = {};
+    reason_names_.clear();
+    suppressed_.clear();
+    index_rules(rules);
+    for (const auto& [id, count] : counts) {
+        auto it = std::find_if(suppressed_.begin(), suppressed_.end(), [&](const auto& entry) {
+            return entry.first->id == id;
+        });
+        if (it != suppressed_.end()) {
+            it->second += count;
+        } else if (count > 0) {
+            retired_suppressed_.emplace_back(id, count);
+        }
+    }
+}
+
+void Diagnoser::index_rules(const RuleSet& rules) {
+    reasons_ = &rules.reasons;
     auto lists_add = [](RuleLists& lists, const Rule* rule) {
         auto& bucket = rule->suppress   ? lists.suppress
                        : rule->fallback ? lists.fallback
@@ -211,6 +237,7 @@ std::vector<std::pair<std::string, std::uint64_t>> Diagnoser::suppressed_by_rule
             out.emplace_back(rule->id, count);
         }
     }
+    out.insert(out.end(), retired_suppressed_.begin(), retired_suppressed_.end());
     return out;
 }
 

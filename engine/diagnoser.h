@@ -42,7 +42,12 @@ public:
         std::uint64_t suppressed = 0; // benign events
     };
 
+    // `rules` must outlive the diagnoser (or the next reload).
     Diagnoser(const RuleSet& rules, Options options);
+
+    // Evaluates later events with `rules` (SIGHUP): findings, correlation and benign counts
+    // stay. The previous rules may be freed once this returns.
+    void reload(const RuleSet& rules);
 
     // What an event did to the findings, for reporters that print as things happen.
     struct Change {
@@ -75,6 +80,7 @@ private:
         std::unordered_map<std::string_view, RuleLists> by_reason; // keys in reason_names_
     };
     const RuleLists& rules_for(const Event& ev, const EventView& view) const;
+    void index_rules(const RuleSet& rules);
 
     void record(const Rule& rule, const EventView& view);
     void escalate(const Rule& rule, std::size_t index);
@@ -94,7 +100,8 @@ private:
     std::string key_text_;                                  // keys of rules without `key`
     std::vector<const Rule*> matched_;                      // reused per event
     std::vector<Change> changes_;                           // reused per event
-    std::vector<std::pair<const Rule*, std::uint64_t>> suppressed_; // per suppress rule
+    std::vector<std::pair<const Rule*, std::uint64_t>> suppressed_;         // per suppress rule
+    std::vector<std::pair<std::string, std::uint64_t>> retired_suppressed_; // rules reloaded away
     Stats stats_;
     bool saw_error_ = false;
 };

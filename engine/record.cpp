@@ -131,6 +131,28 @@ Result<void> RecordWriter::write(const Event& ev) {
     return flush_if_due();
 }
 
+Result<void> RecordWriter::write_facts(const FactAnswers& facts) {
+    if (failed_ || fd_ < 0 || facts.empty()) {
+        return {};
+    }
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [name, value] : facts) {
+        nlohmann::json& v = values[name];
+        if (const bool* b = std::get_if<bool>(&value)) {
+            v = *b;
+        } else if (const std::int64_t* i = std::get_if<std::int64_t>(&value)) {
+            v = *i;
+        } else if (const std::string* text = std::get_if<std::string>(&value)) {
+            v = *text;
+        }
+    }
+    buffer_ += R"({"type":"facts","facts":)" + json_text(values, -1) + "}\n";
+    if (buffer_.size() >= buffer_limit) {
+        return flush();
+    }
+    return {};
+}
+
 Result<void> RecordWriter::flush_if_due() {
     if (Clock::now() - last_flush_ < flush_interval) {
         return {};
@@ -242,6 +264,27 @@ Result<Recording> read_record(const std::string& path) {
                 return line_error(path, number, ev.error().message);
             }
             rec.events.push_back(std::move(*ev));
+            rec.facts.emplace_back();
+        } else if (type == "facts") {
+            auto it = j.find("facts");
+            if (it == j.end() || !it->is_object()) {
+                return line_error(path, number, "facts line without a \"facts\" object");
+            }
+            if (rec.events.empty()) {
+                return line_error(path, number, "facts line before any event");
+            }
+            FactAnswers& answers = rec.facts.back();
+            for (const auto& [name, value] : it->items()) {
+                if (value.is_boolean()) {
+                    answers[name] = value.get<bool>();
+                } else if (value.is_number_integer()) {
+                    answers[name] = value.get<std::int64_t>();
+                } else if (value.is_string()) {
+                    answers[name] = value.get<std::string>();
+                } else {
+                    answers[name] = FactValue{};
+                }
+            }
         } else if (type == "header") {
             return line_error(path, number, "a second header line");
         } else {

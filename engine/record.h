@@ -5,7 +5,12 @@
 //   {"type":"header","format":"netdx.record/1","netdx_version":"0.3.0","kernel":"6.18.44",
 //    "hostname":"web1","started":"2026-11-22T05:12:03.123456Z","command":"netdx diagnose ..."}
 //   {"type":"event","event":{...engine::to_json(Event)...}}
+//   {"type":"facts","facts":{"listening":false,"nf_rule":"-A OUTPUT ..."}}
 //   ...
+//
+// A facts line follows the event it belongs to and holds every host fact the rules asked about
+// that event, with the live answer (null: it could not be read), so that a replay sees exactly
+// what the live run saw.
 //
 // One JSON object per line. The first line is the header; later lines are events. A reader
 // skips lines of a type it does not know (later versions may add some) and tolerates an
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "event.h"
+#include "facts.h"
 #include "result.h"
 
 namespace netdx::engine {
@@ -55,6 +61,8 @@ public:
     // Appends one event line. Fails only on the call whose write failed; afterwards it does
     // nothing and returns success (check failed()).
     Result<void> write(const Event& ev);
+    // Appends the facts line of the event written last (nothing when `facts` is empty).
+    Result<void> write_facts(const FactAnswers& facts);
     // Writes the buffer if the last write is a flush_interval ago.
     Result<void> flush_if_due();
     Result<void> flush();
@@ -89,6 +97,7 @@ std::string record_event_line(const Event& ev);
 struct Recording {
     RecordHeader header;
     std::vector<Event> events;
+    std::vector<FactAnswers> facts;    // facts[i]: what the rules asked about events[i]
     std::vector<std::string> warnings; // "FILE:LINE: ..." for lines skipped but not fatal
 };
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <memory>
+
 #include <doctest/doctest.h>
 
 #include "engine/diagnoser.h"
@@ -161,5 +163,47 @@ TEST_CASE("findings of many keys roll up exactly, however many there are") {
     REQUIRE(d.findings().size() == 6000);
     for (const auto& f : d.findings()) {
         CHECK(f.count == 3);
+    }
+}
+
+TEST_CASE("a reload changes the rules for later events and keeps findings and benign counts") {
+    auto first = rules(rule_file);
+    Diagnoser d(first, {true});
+    d.process(tcp_drop("NO_SOCKET", {"ping_rcv"}));
+    d.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 1000, 81, 0x10));
+    REQUIRE(d.findings().size() == 1);
+    {
+        auto second = std::make_unique<netdx::engine::RuleSet>(rules(R"(rules:
+  - id: benign
+    suppress: true
+    events: [drop]
+    condition: event.location == "ping_rcv"
+  - id: no-listener
+    category: no-listener
+    level: WARN
+    events: [drop]
+    condition: event.reason == "NO_SOCKET"
+    key: [event.daddr, event.dport]
+    message: "v2: nothing on {event.dport}"
+)"));
+        d.reload(*second);
+        first = {}; // the old rules may go away
+        d.process(tcp_drop("NO_SOCKET", {"ping_rcv"}));
+        d.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 1001, 81, 0x10));
+        d.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 1002, 82, 0x10));
+        d.process(tcp_drop("TCP_CSUM", {"tcp_v4_rcv"})); // the fallback is gone
+        REQUIRE(d.findings().size() == 2);
+        CHECK(d.findings()[0].message == "nothing on 81"); // rolled up under the same key
+        CHECK(d.findings()[0].count == 2);
+        CHECK(d.findings()[1].message == "v2: nothing on 82");
+        CHECK(d.findings()[1].level == Level::Warn);
+        REQUIRE(d.suppressed_by_rule().size() == 1);
+        CHECK(d.suppressed_by_rule()[0].second == 2);
+        auto third = rules(rule_file);
+        d.reload(third);
+        second.reset(); // replaced: no longer referenced
+        CHECK(d.suppressed_by_rule()[0].second == 2);
+        d.process(tcp_drop("TCP_CSUM", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 1, 2, 0x10));
+        CHECK(d.findings().back().rule_id == "fallback");
     }
 }

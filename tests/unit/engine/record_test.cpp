@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -95,6 +96,52 @@ TEST_CASE("a trail with only its header has no events") {
     REQUIRE(rec.has_value());
     CHECK(rec->events.empty());
     CHECK(rec->header.hostname == "web1");
+}
+
+TEST_CASE("the facts the rules asked about an event read back with that event") {
+    netdx::test::TempDir dir;
+    const auto path = (dir.path() / "facts.ndjson").string();
+    {
+        auto w = RecordWriter::open(path, test_header());
+        REQUIRE(w.has_value());
+        REQUIRE(w->write(netdx::test::tcp_drop("NO_SOCKET", {"tcp_v4_rcv"})).has_value());
+        netdx::engine::FactAnswers facts{{"listening", false},
+                                         {"nf_rule_packets", std::int64_t{12}},
+                                         {"nf_rule", std::string("-A OUTPUT -j DROP")},
+                                         {"egress_dev", netdx::engine::FactValue{}}};
+        REQUIRE(w->write_facts(facts).has_value());
+        REQUIRE(w->write(netdx::test::tcp_drop("TCP_CSUM", {"tcp_v4_rcv"})).has_value());
+        REQUIRE(w->write_facts({}).has_value()); // nothing asked: no line
+        REQUIRE(w->close().has_value());
+    }
+    const std::string text = file_text(path);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 4);
+    auto rec = read_record(path);
+    REQUIRE(rec.has_value());
+    REQUIRE(rec->events.size() == 2);
+    REQUIRE(rec->facts.size() == 2);
+    const auto& first = rec->facts[0];
+    CHECK(std::get<bool>(first.at("listening")) == false);
+    CHECK(std::get<std::int64_t>(first.at("nf_rule_packets")) == 12);
+    CHECK(std::get<std::string>(first.at("nf_rule")) == "-A OUTPUT -j DROP");
+    CHECK(std::holds_alternative<std::monostate>(first.at("egress_dev")));
+    CHECK(rec->facts[1].empty());
+
+    netdx::engine::ReplayedFacts replayed;
+    replayed.set(&rec->facts[0]);
+    CHECK(std::get<bool>(replayed.fact("listening", rec->events[0])) == false);
+    CHECK(std::holds_alternative<std::monostate>(replayed.fact("ip_forward", rec->events[0])));
+}
+
+TEST_CASE("a facts line before any event is an error") {
+    netdx::test::TempDir dir;
+    const auto path = (dir.path() / "bad.ndjson").string();
+    REQUIRE(RecordWriter::open(path, test_header()).has_value());
+    std::ofstream(path, std::ios::app) << R"({"type":"facts","facts":{"listening":true}})"
+                                       << "\n";
+    auto rec = read_record(path);
+    REQUIRE_FALSE(rec.has_value());
+    CHECK(rec.error().message.find(":2: facts line before any event") != std::string::npos);
 }
 
 TEST_CASE("events are buffered until flush, and flushed at close") {

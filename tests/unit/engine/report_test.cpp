@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "engine/report/json_report.h"
-#include "engine/report/text_reporter.h"
 #include "test_events.h"
 
 using namespace netdx::engine;
@@ -46,31 +45,6 @@ Report sample_report() {
 }
 
 } // namespace
-
-TEST_CASE("the text reporter prints one block per finding") {
-    std::ostringstream out, status;
-    TextReporter(out, status).finding(sample_finding());
-    CHECK(out.str() ==
-          "ERROR  netfilter-drop  (rule netfilter-drop-nftables)\n"
-          "  TCP 10.0.0.1:41234 -> 10.0.0.2:80 was dropped at the OUTPUT hook.\n"
-          "  evidence: drop reason NETFILTER_DROP at nft_do_chain+0x10 in netns blue\n"
-          "  stack:    nft_do_chain <- nft_do_chain_ipv4 <- nf_hook_slow <- __ip_local_out\n"
-          "  check:    iptables-nft-save -c\n"
-          "  change:   iptables -D OUTPUT 1\n"
-          "\n");
-    CHECK(status.str().empty());
-}
-
-TEST_CASE("the text summary gives the verdict, ranked findings and the coverage") {
-    std::ostringstream out, status;
-    TextReporter(out, status).summary(sample_report());
-    CHECK(out.str() ==
-          "Diagnosis: ERROR (stopped at the first error; --diag-keep keeps going)\n"
-          "  ERROR netfilter-drop (3 events): TCP 10.0.0.1:41234 -> 10.0.0.2:80 was dropped at "
-          "the OUTPUT hook.\n"
-          "Coverage: 1 probe attached; route unavailable (not built); 7 events in 2.5 s, 2 "
-          "benign, 0 lost.\n");
-}
 
 TEST_CASE("the JSON report has the design.md section 7 shape") {
     auto j = to_json(sample_report());
