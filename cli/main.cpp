@@ -3,12 +3,17 @@
 // each command lives in cli/commands/.
 #include <exception>
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "commands/commands.h"
+#include "completion.h"
 #include "engine/log.h"
 #include "exit_codes.h"
+#include "help_format.h"
+#include "manpage.h"
 
 namespace {
 
@@ -34,13 +39,26 @@ std::string quoted_command_line(int argc, char** argv) {
 
 int run(int argc, char** argv) {
     using namespace netdx::cli;
-    CLI::App app{"netdx: finds why packets are lost on this Linux host, and says how to fix it.\n"
-                 "Run 'netdx demo' to see it diagnose faults in throwaway namespaces."};
+    // Descriptions: a one-sentence summary paragraph, then details (help_format.h).
+    CLI::App app{
+        "netdx finds why packets are lost on this Linux host, and says how to fix it.\n\n"
+        "It traces the kernel with eBPF, matches what it sees against a knowledge base of\n"
+        "network faults, and prints findings with their evidence and advice. Run\n"
+        "'netdx demo' to see it diagnose faults in throwaway namespaces."};
     app.name("netdx");
-    app.require_subcommand(1);
+    app.formatter(std::make_shared<HelpFormatter>());
+    // A command is required, but checked after parsing so that the hidden generators below run
+    // without one.
+    app.require_subcommand(0, 1);
     app.set_version_flag("--version", std::string("netdx ") + NETDX_VERSION);
     int verbosity = 0;
     app.add_flag("-v,--verbose", verbosity, "More detail on stderr (-v debug, -vv trace)");
+    // Documentation written from this App tree (make docs); hidden from --help.
+    bool generate_man = false;
+    std::string completion_shell;
+    app.add_flag("--generate-man", generate_man, "Print the man page (roff)")->group("");
+    app.add_option("--generate-completion", completion_shell, "Print the shell completion (bash)")
+        ->group("");
     app.footer("Examples:\n"
                "  sudo netdx demo\n"
                "  sudo netdx check\n"
@@ -56,12 +74,31 @@ int run(int argc, char** argv) {
                                 add_rules_command(app),
                                 add_check_command(app),
                                 add_drops_command(app),
-                                add_facts_command(app)};
+                                add_facts_command(app),
+                                add_report_command(app),
+                                add_replay_command(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
         return rc == 0 ? exit_ok : exit_usage;
+    }
+    if (generate_man) {
+        std::cout << man_page(app);
+        return exit_ok;
+    }
+    if (!completion_shell.empty()) {
+        if (completion_shell != "bash") {
+            std::cerr << "netdx: error: --generate-completion " << completion_shell
+                      << ": only bash is supported\n";
+            return exit_usage;
+        }
+        std::cout << bash_completion(app);
+        return exit_ok;
+    }
+    if (app.get_subcommands().empty()) {
+        app.exit(CLI::RequiredError::Subcommand(1));
+        return exit_usage;
     }
     using netdx::log::Level;
     netdx::log::set_level(verbosity >= 2   ? Level::Trace

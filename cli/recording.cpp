@@ -34,6 +34,10 @@ void Recording::record(const engine::Event& ev) {
     check(writer_.write(ev));
 }
 
+void Recording::record_facts(const engine::FactAnswers& facts) {
+    check(writer_.write_facts(facts));
+}
+
 void Recording::tick() {
     check(writer_.flush_if_due());
 }

@@ -21,6 +21,8 @@ public:
     static Result<Recording> open(const std::string& path, const std::string& command_line);
 
     void record(const engine::Event& ev);
+    // The facts the rules asked about the event recorded last, for replay.
+    void record_facts(const engine::FactAnswers& facts);
     // From the poll loop: writes what is buffered when a second has passed.
     void tick();
     // Flushes and closes; prints how many events were recorded, or lost. Idempotent.

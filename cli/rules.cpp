@@ -48,6 +48,17 @@ std::vector<std::string> default_fixture_dirs(std::ostream& err) {
     return dirs;
 }
 
+void add_rule_paths_option(CLI::App& cmd, std::vector<std::string>& paths) {
+    cmd.add_option("--rules",
+                   paths,
+                   "Extra rule file or directory, loaded after the shipped knowledge and "
+                   "/etc/netdx/rules.d (repeatable)")
+        ->type_name("PATH")
+        ->allow_extra_args(false)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 std::optional<engine::RuleSet> load_rules(const std::vector<std::string>& extra,
                                           std::ostream& err) {
     auto sources = rule_sources(extra, err);
@@ -57,8 +68,7 @@ std::optional<engine::RuleSet> load_rules(const std::vector<std::string>& extra,
     auto loaded = engine::loader::load_rule_paths(*sources);
     engine::render_text(err, loaded.diagnostics);
     if (loaded.diagnostics.has_errors()) {
-        err << "netdx: " << loaded.diagnostics.error_count() << " error(s) in the rules; "
-            << "nothing was traced\n";
+        err << "netdx: " << loaded.diagnostics.error_count() << " error(s) in the rules\n";
         return std::nullopt;
     }
     return std::move(loaded.rules);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "engine/rule.h"
 
 namespace netdx::cli {
@@ -24,6 +26,9 @@ std::optional<std::vector<std::string>> rule_sources(const std::vector<std::stri
 std::vector<std::string> default_fixture_dirs(std::ostream& err);
 
 // Loads and reports. nullopt when there were errors (already printed).
+// --rules PATH (repeatable): rule files or directories after the shipped and site ones.
+void add_rule_paths_option(CLI::App& cmd, std::vector<std::string>& paths);
+
 std::optional<engine::RuleSet> load_rules(const std::vector<std::string>& extra, std::ostream& err);
 
 } // namespace netdx::cli

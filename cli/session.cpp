@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include <sys/utsname.h>
@@ -23,18 +24,26 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Records each decoded event (--record), evaluates it and prints findings the moment they
-// first appear.
+// Records each decoded event (--record), evaluates it, records the facts the rules asked about
+// it, and prints findings the moment they first appear.
 class DiagnosisSink final : public probes::EventSink {
 public:
-    DiagnosisSink(engine::Diagnoser& diagnoser, engine::Reporter& reporter, Recording* recording)
-        : diagnoser_(diagnoser), reporter_(reporter), recording_(recording) {}
+    DiagnosisSink(engine::Diagnoser& diagnoser,
+                  engine::Reporter& reporter,
+                  Recording* recording,
+                  engine::FactTap& facts)
+        : diagnoser_(diagnoser), reporter_(reporter), recording_(recording), facts_(facts) {}
 
     void on_event(engine::Event&& ev) override {
         if (recording_) {
             recording_->record(ev);
         }
-        for (const auto& change : diagnoser_.process(ev)) {
+        const auto& changes = diagnoser_.process(ev);
+        const engine::FactAnswers asked = facts_.take();
+        if (recording_) {
+            recording_->record_facts(asked);
+        }
+        for (const auto& change : changes) {
             reporter_.finding(diagnoser_.findings()[change.index]);
         }
     }
@@ -43,6 +52,7 @@ private:
     engine::Diagnoser& diagnoser_;
     engine::Reporter& reporter_;
     Recording* recording_;
+    engine::FactTap& facts_;
 };
 
 std::vector<engine::ProbeStatus> probe_coverage(const probes::Tracer& tracer) {
@@ -56,6 +66,37 @@ std::vector<engine::ProbeStatus> probe_coverage(const probes::Tracer& tracer) {
         out.push_back(std::move(p));
     }
     return out;
+}
+
+// Loads the rules again; the new set replaces `current` in the diagnoser only if it loaded.
+void reload_rules(const SessionOptions& options,
+                  const std::set<engine::EventKind>& traced,
+                  bool all_traced,
+                  engine::Diagnoser& diagnoser,
+                  std::unique_ptr<engine::RuleSet>& current,
+                  engine::Reporter& reporter) {
+    std::ostringstream problems;
+    engine::ReloadOutcome outcome;
+    auto loaded = options.reload_rules(problems);
+    if (!loaded) {
+        outcome.errors = problems.str();
+        reporter.reloaded(outcome);
+        return;
+    }
+    auto next = std::make_unique<engine::RuleSet>(std::move(*loaded));
+    diagnoser.reload(*next);
+    current = std::move(next); // the previous set is no longer referenced
+    outcome.ok = true;
+    outcome.rules = current->rules.size();
+    outcome.reasons = current->reasons.entries().size();
+    const auto needed = current->kinds_needed();
+    for (std::size_t k = 0; k < engine::event_kind_count; ++k) {
+        const auto kind = static_cast<engine::EventKind>(k);
+        if (needed.test(k) && !all_traced && !traced.contains(kind)) {
+            outcome.unattached.emplace_back(engine::event_kind_name(kind));
+        }
+    }
+    reporter.reloaded(outcome);
 }
 
 } // namespace
@@ -87,6 +128,15 @@ engine::HostInfo read_host_info() {
     return host;
 }
 
+void fill_outcome(engine::Report& report, const engine::Diagnoser& diagnoser) {
+    report.findings = diagnoser.findings();
+    const auto& stats = diagnoser.stats();
+    report.events = stats.events;
+    report.suppressed = stats.suppressed;
+    report.suppressed_by = diagnoser.suppressed_by_rule();
+    report.unexplained = stats.events - stats.explained - stats.suppressed;
+}
+
 Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
                                      const engine::RuleSet& rules,
                                      const SessionOptions& options,
@@ -100,7 +150,8 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
 
     // fact.* fields: read in the event's namespace on a helper thread, only when a rule asks.
     probes::LiveFacts live_facts;
-    engine::Diagnoser diagnoser(rules, {options.keep_going, 5, &live_facts});
+    engine::FactTap fact_tap(&live_facts); // what the rules asked, for --record
+    engine::Diagnoser diagnoser(rules, {options.keep_going, 5, &fact_tap});
     std::optional<Recording> recording;
     if (!options.record_path.empty()) {
         auto opened = Recording::open(options.record_path, options.command_line);
@@ -109,7 +160,7 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
         }
         recording.emplace(std::move(*opened));
     }
-    DiagnosisSink sink(diagnoser, reporter, recording ? &*recording : nullptr);
+    DiagnosisSink sink(diagnoser, reporter, recording ? &*recording : nullptr, fact_tap);
 
     std::set<engine::EventKind> kinds;
     auto needed = rules.kinds_needed();
@@ -164,7 +215,13 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
         on_ready();
     }
 
+    std::set<engine::EventKind> traced = kinds;
+    if (counters) {
+        traced.insert(engine::EventKind::Counter);
+    }
+    std::unique_ptr<engine::RuleSet> reloaded; // the rules in use after a SIGHUP
     const auto start = Clock::now();
+    auto next_progress = start + std::chrono::seconds(1);
     std::optional<Clock::time_point> first_error;
     std::map<std::string, std::uint64_t> lost_seen;
     std::optional<Error> failure;
@@ -194,6 +251,23 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
             }
         }
         const auto now = Clock::now();
+        if (now >= next_progress) {
+            next_progress = now + std::chrono::seconds(1);
+            const auto& stats = diagnoser.stats();
+            engine::Progress progress;
+            progress.elapsed_ns = static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count());
+            progress.events = stats.events;
+            progress.matched = stats.explained;
+            progress.findings = diagnoser.findings().size();
+            for (const auto& [probe, lost] : lost_seen) {
+                progress.lost += lost;
+            }
+            reporter.progress(progress);
+        }
+        if (StopSignals::take_reload() && options.reload_rules) {
+            reload_rules(options, traced, options.all_probes, diagnoser, reloaded, reporter);
+        }
         if (StopSignals::requested()) {
             report.stop_reason = engine::StopReason::Interrupted;
             break;
@@ -228,12 +302,7 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
     }
 
     report.ended_ns = wall_clock_ns();
-    report.findings = diagnoser.findings();
-    const auto& stats = diagnoser.stats();
-    report.events = stats.events;
-    report.suppressed = stats.suppressed;
-    report.suppressed_by = diagnoser.suppressed_by_rule();
-    report.unexplained = stats.events - stats.explained - stats.suppressed;
+    fill_outcome(report, diagnoser);
     for (auto& gap : live_facts.gaps()) {
         report.facts_unavailable.push_back(std::move(gap));
     }

@@ -7,12 +7,15 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "engine/diagnoser.h"
 #include "engine/filter.h"
 #include "engine/report/report.h"
 #include "engine/report/reporter.h"
@@ -36,6 +39,9 @@ struct SessionOptions {
     // --probes: attached besides those the rules need; all_probes: every probe netdx has.
     std::set<engine::EventKind> extra_kinds;
     bool all_probes = false;
+    // SIGHUP: loads the rules again, writing any problem to the stream; nullopt keeps the old
+    // rules. Empty: SIGHUP is ignored.
+    std::function<std::optional<engine::RuleSet>(std::ostream&)> reload_rules;
 };
 
 // What every tracing command needs before it starts: the rules and a tracer.
@@ -58,6 +64,9 @@ Result<engine::Report> run_diagnosis(probes::Tracer& tracer,
                                      const std::function<void()>& on_ready = {});
 
 engine::HostInfo read_host_info();
+
+// Copies what the diagnoser found and counted into the report.
+void fill_outcome(engine::Report& report, const engine::Diagnoser& diagnoser);
 using probes::wall_clock_ns;
 
 } // namespace netdx::cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// SIGINT/SIGTERM end a run cleanly: the handler only sets a flag; the poll loop sees it (the
-// handlers are installed without SA_RESTART, so a blocked poll returns EINTR at once).
+// SIGINT/SIGTERM end a run cleanly and SIGHUP asks for the rules to be reloaded: the handlers
+// only set flags; the poll loop sees them (they are installed without SA_RESTART, so a blocked
+// poll returns EINTR at once).
 #pragma once
 
 namespace netdx::cli {
@@ -15,6 +16,8 @@ public:
 
     static bool requested();
     static void reset();
+    // True once per SIGHUP received since the last call.
+    static bool take_reload();
 };
 
 } // namespace netdx::cli

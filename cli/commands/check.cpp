@@ -178,9 +178,10 @@ Command add_check_command(CLI::App& app) {
     auto args = std::make_shared<CheckArgs>();
     CLI::App* cmd = app.add_subcommand(
         "check",
-        "Show what this kernel and this process offer netdx: privileges, BTF, ring buffer, each\n"
-        "tracepoint (loaded and attached for real), fentry, kprobes, tracefs, kallsyms, and a\n"
-        "verdict per netdx feature. Without CAP_BPF/CAP_PERFMON the load tests are skipped.");
+        "Show what this kernel and this process offer netdx, and what works here.\n\n"
+        "Tries the privileges, BTF, the ring buffer, each tracepoint (loaded and attached for\n"
+        "real), fentry, kprobes, tracefs and kallsyms, and gives a verdict per netdx feature.\n"
+        "Without CAP_BPF/CAP_PERFMON the load tests are skipped.");
     cmd->add_flag("--json", args->json, "Print the result as one JSON object");
     cmd->footer("Examples:\n"
                 "  sudo netdx check\n"

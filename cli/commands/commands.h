@@ -25,5 +25,7 @@ Command add_rules_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
 Command add_drops_command(CLI::App& app);
 Command add_facts_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
+Command add_replay_command(CLI::App& app);
 
 } // namespace netdx::cli

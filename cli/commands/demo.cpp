@@ -9,6 +9,7 @@
 #include "../lab.h"
 #include "../session.h"
 #include "../signals.h"
+#include "../terminal.h"
 #include "commands.h"
 #include "engine/report/text_reporter.h"
 #include "probes/tracer.h"
@@ -65,7 +66,7 @@ bool found_category(const engine::Report& report, const std::string& category) {
     return false;
 }
 
-int run_demo(const CommandContext& ctx) {
+int run_demo(const TerminalArgs& terminal, const CommandContext& ctx) {
     auto setup = prepare_tracing({});
     if (const int* exit_code = std::get_if<int>(&setup)) {
         return *exit_code;
@@ -87,7 +88,7 @@ int run_demo(const CommandContext& ctx) {
         return exit_environment;
     }
 
-    engine::TextReporter reporter(std::cout, std::cerr);
+    engine::TextReporter reporter(std::cout, std::cerr, text_style(terminal));
     const auto all = scenarios(*lab);
     int diagnosed = 0;
     for (std::size_t i = 0; i < all.size() && !StopSignals::requested(); ++i) {
@@ -141,9 +142,18 @@ int run_demo(const CommandContext& ctx) {
 Command add_demo_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "demo",
-        "Build a throwaway two-namespace lab, inject faults (a firewall DROP, a closed port),\n"
-        "and diagnose each with the real probes. Needs root. Removes everything it creates.");
-    return {cmd, [](const CommandContext& ctx) { return run_demo(ctx); }};
+        "Diagnose faults injected into a throwaway lab, to see what netdx does.\n\n"
+        "Builds two network namespaces joined by a veth pair, injects one fault at a time (a\n"
+        "firewall DROP rule, a closed port) and diagnoses each with the real probes. Needs root.\n"
+        "Removes everything it creates, also on Ctrl-C.");
+    auto terminal = std::make_shared<TerminalArgs>();
+    add_terminal_options(*cmd, *terminal);
+    cmd->footer("Examples:\n"
+                "  sudo netdx demo\n"
+                "  sudo netdx -v demo\n"
+                "Exit codes: 0 every fault diagnosed, 1 a fault was not, 3 environment\n"
+                "(privileges, BTF, kernel).");
+    return {cmd, [terminal](const CommandContext& ctx) { return run_demo(*terminal, ctx); }};
 }
 
 } // namespace netdx::cli

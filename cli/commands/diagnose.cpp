@@ -7,8 +7,10 @@
 
 #include "../exit_codes.h"
 #include "../filter_args.h"
+#include "../rules.h"
 #include "../session.h"
 #include "../signals.h"
+#include "../terminal.h"
 #include "commands.h"
 #include "engine/report/json_report.h"
 #include "engine/report/text_reporter.h"
@@ -21,11 +23,11 @@ struct DiagnoseArgs {
     FilterArgs filter;
     double duration_s = 0;
     bool keep_going = false;
-    std::string json_path;
     std::string record_path;
     std::vector<std::string> probes;
     std::vector<std::string> rule_paths;
     unsigned ring_mib = 4;
+    OutputArgs output;
 };
 
 int run_diagnose(const DiagnoseArgs& args, const CommandContext& ctx) {
@@ -57,19 +59,19 @@ int run_diagnose(const DiagnoseArgs& args, const CommandContext& ctx) {
         }
     }
 
+    options.reload_rules = [&args](std::ostream& err) { return load_rules(args.rule_paths, err); };
+
     StopSignals signals;
-    engine::TextReporter reporter(std::cout, std::cerr);
-    auto report = run_diagnosis(tracer, rules, options, reporter);
+    // One redactor for the terminal and the JSON report: the same address gets the same token.
+    engine::Redactor redactor;
+    auto reporter = make_reporter(args.output, redactor);
+    auto report = run_diagnosis(tracer, rules, options, *reporter);
     if (!report) {
         std::cerr << "netdx: error: " << report.error().describe() << "\n";
         return exit_code_for(report.error());
     }
-    if (!args.json_path.empty()) {
-        if (auto written = engine::write_json_atomically(args.json_path, engine::to_json(*report));
-            !written) {
-            std::cerr << "netdx: error: " << written.error().describe() << "\n";
-            return exit_usage;
-        }
+    if (!write_json_report(args.output, *report, redactor)) {
+        return exit_usage;
     }
     auto verdict = report->verdict();
     return verdict == engine::Level::Error ? exit_error_found : exit_ok;
@@ -81,17 +83,21 @@ Command add_diagnose_command(CLI::App& app) {
     auto args = std::make_shared<DiagnoseArgs>();
     CLI::App* cmd = app.add_subcommand(
         "diagnose",
-        "Trace packet drops (optionally only those matching the filters) and explain each root\n"
-        "cause with evidence and advice. Stops at the first ERROR unless --diag-keep.");
+        "Trace packet drops and explain each root cause, with evidence and advice.\n\n"
+        "Only the drops matching the filters are traced, if any are given. Stops at the first\n"
+        "ERROR finding and prints a diagnosis, unless --diag-keep; Ctrl-C also stops it, and\n"
+        "still prints the diagnosis and writes the report.");
     add_filter_options(*cmd, args->filter);
     cmd->add_option("--duration",
                     args->duration_s,
                     "Stop after this many seconds (default: at the first ERROR, or Ctrl-C)")
         ->type_name("SECONDS")
         ->check(CLI::PositiveNumber);
-    cmd->add_flag("--diag-keep", args->keep_going, "Keep running after an ERROR finding");
-    cmd->add_option("--json", args->json_path, "Also write the report (netdx.report/1) to FILE")
-        ->type_name("FILE");
+    cmd->add_flag("--diag-keep",
+                  args->keep_going,
+                  "Keep running after an ERROR finding (until --duration or Ctrl-C/SIGTERM, "
+                  "which finish the report); SIGHUP reloads the rules");
+    add_output_options(*cmd, args->output);
     cmd->add_option("--record",
                     args->record_path,
                     "Also write every traced event to FILE (NDJSON, netdx.record/1), before the "
@@ -112,14 +118,7 @@ Command add_diagnose_command(CLI::App& app) {
             },
             "PROBE",
             ""));
-    cmd->add_option("--rules",
-                    args->rule_paths,
-                    "Extra rule file or directory, loaded after the shipped knowledge and "
-                    "/etc/netdx/rules.d (repeatable)")
-        ->type_name("PATH")
-        ->allow_extra_args(false)
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    add_rule_paths_option(*cmd, args->rule_paths);
     cmd->add_option("--ring-size",
                     args->ring_mib,
                     "Size in MiB of the ring buffer all probes share (default 4)")

@@ -476,11 +476,12 @@ Command add_drops_command(CLI::App& app) {
     auto args = std::make_shared<DropsArgs>();
     CLI::App* cmd = app.add_subcommand(
         "drops",
-        "Show dropped packets as they happen: time, netns, device, flow, drop reason and the\n"
-        "kernel function that dropped each one (like dropwatch or 'nettrace --drop'). With\n"
-        "--summary the kernel counts drops by reason, location and netns, and a top table is\n"
-        "printed every interval (cheap even under a drop storm). Runs until Ctrl-C or\n"
-        "--duration; the filters apply in the kernel.");
+        "Show dropped packets as they happen, or a table of the top drop reasons.\n\n"
+        "One line per dropped packet: time, netns, device, flow, drop reason and the kernel\n"
+        "function that dropped it (like dropwatch or 'nettrace --drop'). With --summary the\n"
+        "kernel counts drops by reason, location and netns, and a top table is printed every\n"
+        "interval (cheap even under a drop storm). Runs until Ctrl-C or --duration; the filters\n"
+        "apply in the kernel.");
     add_filter_options(*cmd, args->filter);
     cmd->add_option(
            "--duration", args->duration_s, "Stop after this many seconds (default: Ctrl-C)")
@@ -516,7 +517,7 @@ Command add_drops_command(CLI::App& app) {
                 "  sudo netdx drops --host 10.0.0.2 --json --duration 10 --record drops.ndjson\n"
                 "  sudo netdx drops --summary --interval 5 --top 20\n"
                 "Lines: TIME  NETNS  DEVICE  FLOW [TCP FLAGS]  REASON  LOCATION ('-' = unknown).\n"
-                "Exit codes: 0 stopped normally, 2 usage, 3 environment (privileges, BTF, "
+                "Exit codes: 0 stopped normally, 2 usage, 3 environment (privileges, BTF,\n"
                 "kernel).");
     return {cmd, [args](const CommandContext& ctx) { return run_drops(*args, ctx); }};
 }

@@ -347,8 +347,8 @@ Command add_facts_command(CLI::App& app) {
     auto args = std::make_shared<FactsArgs>();
     CLI::App* cmd = app.add_subcommand(
         "facts",
-        "Show everything netdx knows about one network namespace, for support bundles: links\n"
-        "(admin state, carrier, mtu, master, the XDP program and the tc/tcx programs and\n"
+        "Show everything netdx knows about one network namespace, for support bundles.\n\n"
+        "Links (admin state, carrier, mtu, master, the XDP program and the tc/tcx programs and\n"
         "filters of each hook, with their ids and names), addresses, routes of every table\n"
         "(type, gateway, device, metric, linkdown/dead flags), neighbours (state, lladdr),\n"
         "policy rules, listening and bound sockets with queue depths, the sysctls the rules\n"
@@ -359,6 +359,7 @@ Command add_facts_command(CLI::App& app) {
                     args->netns,
                     "Namespace to read: 'host' (the init namespace, the default) or a name\n"
                     "from `ip netns list`")
+        ->type_name("NAME")
         ->default_str(std::string(probes::NetnsRegistry::host_name));
     cmd->add_flag("--json", args->json, "Print the facts as one JSON object");
     cmd->add_flag("!--no-rule-text",
@@ -369,10 +370,6 @@ Command add_facts_command(CLI::App& app) {
                 "  sudo netdx facts\n"
                 "  sudo netdx facts --netns blue\n"
                 "  sudo netdx facts --netns blue --json | jq '.routes[] | select(.linkdown)'\n"
-                "  sudo netdx facts --json | jq '.links[] | select(.xdp != null)'\n"
-                "  sudo netdx facts --json | jq '.links[].tc_filters[] | .prog_name'\n"
-                "  sudo netdx facts --netns blue --json | jq '.firewall.rules[] | select(.verdict "
-                "== \"drop\")'\n"
                 "  sudo netdx facts --json | jq '.sockets[] | select(.state == \"listen\")'\n"
                 "Exit codes: 0 read, 2 unknown namespace (the known names are listed),\n"
                 "3 environment (privileges, namespace gone, netlink error).");

@@ -303,27 +303,48 @@ int run_explain(const RulesArgs& args) {
 Command add_rules_command(CLI::App& app) {
     auto args = std::make_shared<RulesArgs>();
     CLI::App* rules =
-        app.add_subcommand("rules", "Check, list, test and explain the rules (no root needed)");
+        app.add_subcommand("rules",
+                           "Check, list, test and explain the rules (no root needed).\n\n"
+                           "The rules are the shipped knowledge, then the files in\n"
+                           "/etc/netdx/rules.d, then each --rules path; later files may\n"
+                           "override rules, lists and macros by id (docs/rules.md).");
     rules->require_subcommand(0, 1);
 
     CLI::App* lint = rules->add_subcommand(
-        "lint", "Load the shipped rules, /etc/netdx/rules.d and PATHs; report every problem");
+        "lint",
+        "Check the rules: report every error and warning, with file:line:col.\n\n"
+        "Loads the shipped rules, /etc/netdx/rules.d and each PATH, and reports every problem,\n"
+        "not only the first. Exit code 2 when there is an error.");
     lint->add_option("paths", args->paths, "Rule files or directories to check")->type_name("PATH");
     lint->add_flag("--json", args->json, "Print the result as JSON");
+    lint->footer("Examples:\n"
+                 "  netdx rules lint\n"
+                 "  netdx rules lint /etc/netdx/rules.d/site.yaml\n"
+                 "  netdx rules lint --json my-rules/");
 
-    CLI::App* list =
-        rules->add_subcommand("list", "List the effective rules and where each came from");
+    CLI::App* list = rules->add_subcommand(
+        "list", "List the effective rules and the file and line each came from.");
     list->add_flag("--json", args->json, "Print the list as JSON");
+    list->footer("Examples:\n"
+                 "  netdx rules list\n"
+                 "  netdx rules list --rules site.yaml\n"
+                 "  netdx rules list --json | jq -r '.[].id'");
 
-    CLI::App* test =
-        rules->add_subcommand("test", "Run rule fixtures (default: the shipped and site fixtures)");
+    CLI::App* test = rules->add_subcommand(
+        "test",
+        "Run rule fixtures: events, and the findings they must (or must not) produce.\n\n"
+        "By default the shipped fixtures and those in /etc/netdx/rules.d/fixtures.");
     test->add_option("paths", args->paths, "Fixture files or directories")->type_name("PATH");
     test->add_flag("--require-coverage",
                    args->require_coverage,
                    "Fail unless every rule has a positive and a negative fixture");
+    test->footer("Examples:\n"
+                 "  netdx rules test\n"
+                 "  netdx rules test --require-coverage\n"
+                 "  netdx rules test --rules site.yaml site-fixtures.yaml");
 
     CLI::App* explain = rules->add_subcommand(
-        "explain", "Show one rule, or what a kernel drop reason means and what to do about it");
+        "explain", "Show one rule, or what a kernel drop reason means and what to do about it.");
     explain
         ->add_option("name",
                      args->id,
@@ -339,7 +360,6 @@ Command add_rules_command(CLI::App& app) {
     explain->footer("Examples:\n"
                     "  netdx rules explain no-listener-tcp\n"
                     "  netdx rules explain NETFILTER_DROP\n"
-                    "  netdx rules explain skb_drop_reason_tcp_csum\n"
                     "  netdx rules explain --list");
 
     for (CLI::App* cmd : {list, test, explain}) {

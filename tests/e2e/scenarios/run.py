@@ -369,6 +369,24 @@ def wait_ready(lab, item, limit_s=5.0):
         time.sleep(0.1)
 
 
+def replay_differences(netdx_path, workdir, report, jsonschema):
+    """Golden replay: `netdx replay` of the run's recording, offline, must find the same."""
+    replayed = workdir / "replay.json"
+    result = subprocess.run([netdx_path, "replay", str(workdir / "trail.ndjson"), "--quiet",
+                             "--json", str(replayed)], capture_output=True, text=True, timeout=60)
+    if result.returncode not in (0, 1) or not replayed.exists():
+        return [f"netdx replay failed ({result.returncode}): {result.stderr.strip()}"]
+    again = read_report(replayed, jsonschema)
+    def outcome(findings):
+        return sorted((f["id"], f["category"], f["level"], f["count"]) for f in findings)
+    live, offline = outcome(report["findings"]), outcome(again["findings"])
+    if live != offline:
+        return [f"the replay of the recording differs: live {live}, replayed {offline}"]
+    print(f"  replayed {again['coverage']['events']} recorded events: the same "
+          f"{len(offline)} findings")
+    return []
+
+
 def run_scenario(path, scenario, netdx_path, jsonschema):
     """Runs one scenario, printing what happens; raises Failure with every reason it fails."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix=f"netdx-scenario-{path.stem}-"))
@@ -382,7 +400,8 @@ def run_scenario(path, scenario, netdx_path, jsonschema):
                 wait_ready(lab, item)
         duration = scenario.get("duration", 10)
         netdx = Netdx(netdx_path, [*scenario["diagnose"], "--duration", str(duration),
-                                   "--json", str(workdir / "report.json")])
+                                   "--json", str(workdir / "report.json"),
+                                   "--record", str(workdir / "trail.ndjson")])
         netdx.wait_ready()
         lab.check_background()
         t0 = None
@@ -396,6 +415,7 @@ def run_scenario(path, scenario, netdx_path, jsonschema):
         if rc != expected_exit(scenario):
             problems.insert(0, f"netdx exit code {rc}, expected {expected_exit(scenario)}")
         problems += time_to_diagnosis(path.stem, scenario, netdx.blocks, t0)
+        problems += replay_differences(netdx_path, workdir, report, jsonschema)
         if problems:
             raise Failure("\n  ".join(problems))
         for f in report["findings"]:
