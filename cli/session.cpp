@@ -135,6 +135,7 @@ void fill_outcome(engine::Report& report, const engine::Diagnoser& diagnoser) {
     report.suppressed = stats.suppressed;
     report.suppressed_by = diagnoser.suppressed_by_rule();
     report.unexplained = stats.events - stats.explained - stats.suppressed;
+    report.over_finding_cap = stats.over_cap;
 }
 
 Result<engine::Report> run_diagnosis(probes::Tracer& tracer,

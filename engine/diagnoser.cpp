@@ -174,6 +174,10 @@ void Diagnoser::record(const Rule& rule, const EventView& view) {
         escalate(rule, *existing);
         return;
     }
+    if (findings_.size() >= options_.max_findings) {
+        ++stats_.over_cap;
+        return;
+    }
     by_key_.insert(key_hash, static_cast<std::uint32_t>(findings_.size()));
     finding_keys_.emplace_back(key);
     Finding& f = findings_.emplace_back();

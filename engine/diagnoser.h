@@ -35,11 +35,15 @@ public:
         bool keep_going = false;      // --diag-keep: do not stop at the first ERROR
         std::size_t max_evidence = 5; // events kept per finding
         FactSource* facts = nullptr;  // where fact.* fields come from; null: no facts
+        // Distinct findings kept, so that memory stays bounded over hours (a scan of a
+        // thousand ports is a thousand no-listener findings); later new ones are only counted.
+        std::size_t max_findings = 10000;
     };
     struct Stats {
         std::uint64_t events = 0;     // events evaluated
         std::uint64_t explained = 0;  // events that produced or added to a finding
         std::uint64_t suppressed = 0; // benign events
+        std::uint64_t over_cap = 0;   // events of new findings not kept (max_findings reached)
     };
 
     // `rules` must outlive the diagnoser (or the next reload).

@@ -95,6 +95,7 @@ nlohmann::json to_json(const Report& r) {
                      {"suppressed_by", suppressed_by},
                      {"unexplained_events", r.unexplained},
                      {"decode_errors", r.decode_errors},
+                     {"events_over_finding_cap", r.over_finding_cap},
                      {"lost_events", std::move(lost)}};
     auto verdict = r.verdict();
     j["verdict"] = verdict ? std::string(level_name(*verdict)) : std::string("OK");

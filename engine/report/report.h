@@ -52,6 +52,7 @@ struct Report {
     std::vector<std::pair<std::string, std::uint64_t>> suppressed_by; // suppress rule id, count
     std::uint64_t unexplained = 0;                                    // events no rule matched
     std::uint64_t decode_errors = 0;
+    std::uint64_t over_finding_cap = 0; // events of findings not kept (Diagnoser max_findings)
     std::vector<Finding> findings;
 
     std::optional<Level> verdict() const; // worst level, nullopt when nothing was found

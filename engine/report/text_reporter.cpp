@@ -494,7 +494,7 @@ void TextReporter::summary(const Report& r) {
         }
     }
     const bool gaps = !missing.empty() || r.lost_events() > 0 || r.decode_errors > 0 ||
-                      !r.facts_unavailable.empty();
+                      !r.facts_unavailable.empty() || r.over_finding_cap > 0;
     if (style_.quiet && !gaps) {
         out_ << std::flush;
         return;

@@ -207,3 +207,18 @@ TEST_CASE("a reload changes the rules for later events and keeps findings and be
         CHECK(d.findings().back().rule_id == "fallback");
     }
 }
+
+TEST_CASE("distinct findings are capped: later new ones are counted, existing ones still grow") {
+    auto rs = rules(rule_file);
+    Diagnoser::Options options;
+    options.keep_going = true;
+    options.max_findings = 3;
+    Diagnoser d(rs, options);
+    for (std::uint16_t port = 81; port < 91; ++port) { // ten closed ports: ten keys
+        d.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 1000, port, 0x10));
+    }
+    d.process(tcp_drop("NO_SOCKET", {"tcp_v4_rcv"}, "10.0.0.1", "10.0.0.2", 1001, 81, 0x10));
+    REQUIRE(d.findings().size() == 3);
+    CHECK(d.findings()[0].count == 2); // a kept finding still rolls up
+    CHECK(d.stats().over_cap == 7);
+}
