@@ -18,6 +18,7 @@
 #include "../exit_codes.h"
 #include "commands.h"
 #include "engine/event_json.h"
+#include "engine/report/text_reporter.h"
 #include "probes/host_facts.h"
 #include "probes/netlink_facts.h"
 #include "probes/netns.h"
@@ -35,21 +36,11 @@ constexpr std::size_t line_width = 80;
 
 // `head` then the words of `rest`, wrapped at 80 columns with continuation lines indented to
 // `indent`.
-void wrapped(std::ostream& out, std::string head, const std::string& rest, std::size_t indent) {
-    std::string line = std::move(head);
-    std::istringstream words(rest);
-    std::string word;
-    bool fresh = false; // the line holds only the continuation indent
-    while (words >> word) {
-        if (!fresh && line.size() > indent && line.size() + 1 + word.size() > line_width) {
-            out << line << "\n";
-            line = std::string(indent, ' ');
-            fresh = true;
-        }
-        line += (fresh ? "" : " ") + word;
-        fresh = false;
-    }
-    out << line << "\n";
+void wrapped(std::ostream& out,
+             const std::string& head,
+             const std::string& rest,
+             std::size_t indent) {
+    out << engine::wrap_text(rest, head + " ", indent, line_width) << "\n";
 }
 
 std::string padded(std::string s, std::size_t width) {

@@ -15,6 +15,7 @@
 #include "engine/event.h"
 #include "engine/event_json.h"
 #include "engine/fields.h"
+#include "engine/report/text_reporter.h"
 #include "probes/btf_names.h"
 
 namespace netdx::cli {
@@ -22,26 +23,8 @@ namespace {
 
 constexpr std::size_t text_width = 78;
 
-// Greedy word wrap of `text` (whitespace collapsed) at `width`, each line after `indent`.
-std::string wrap(std::string_view text, std::size_t indent, std::size_t width = text_width) {
-    std::istringstream words{std::string(text)};
-    std::string out(indent, ' ');
-    std::size_t column = indent;
-    std::string word;
-    bool first = true;
-    while (words >> word) {
-        if (!first && column + 1 + word.size() > width) {
-            out += "\n" + std::string(indent, ' ');
-            column = indent;
-        } else if (!first) {
-            out += ' ';
-            ++column;
-        }
-        out += word;
-        column += word.size();
-        first = false;
-    }
-    return out;
+std::string wrap(std::string_view text, std::size_t indent) {
+    return engine::wrap_text(text, std::string(indent, ' '), indent, text_width);
 }
 
 // Templates rendered without an event show their fallbacks: "ip -s link show DEV".

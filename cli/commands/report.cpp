@@ -41,6 +41,7 @@
 #include "../exit_codes.h"
 #include "commands.h"
 #include "engine/event_json.h"
+#include "engine/report/text_reporter.h"
 
 namespace netdx::cli {
 namespace {
@@ -315,21 +316,13 @@ std::string count_text(const json& f) {
                                                      : std::string("?");
 }
 
-// `head` then the words of `rest`, wrapped at 80 columns, continuation lines indented.
-void wrapped(std::ostream& out, std::string line, const std::string& rest, std::size_t indent) {
-    std::istringstream words(rest);
-    std::string word;
-    bool fresh = line.find_first_not_of(' ') == std::string::npos; // only the indent yet
-    while (words >> word) {
-        if (!fresh && line.size() + 1 + word.size() > line_width) {
-            out << line << "\n";
-            line = std::string(indent, ' ');
-            fresh = true;
-        }
-        line += (fresh ? "" : " ") + word;
-        fresh = false;
-    }
-    out << line << "\n";
+// `line` then the words of `rest`, wrapped at 80 columns, continuation lines indented.
+void wrapped(std::ostream& out,
+             const std::string& line,
+             const std::string& rest,
+             std::size_t indent) {
+    const bool only_indent = line.find_first_not_of(' ') == std::string::npos;
+    out << engine::wrap_text(rest, only_indent ? line : line + " ", indent, line_width) << "\n";
 }
 
 std::string padded(std::string s, std::size_t width) {
