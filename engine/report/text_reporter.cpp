@@ -186,7 +186,12 @@ wrap_text(std::string_view text, std::string_view first, std::size_t indent, std
             ++end;
         }
         const std::string_view word = text.substr(pos, end - pos);
-        if (!line_empty && column + 1 + word.size() > width) {
+        // A word that does not fit starts a new line, unless the line holds nothing beyond
+        // the indentation (then it cannot fit anywhere): also after a long `first`.
+        if (column + (line_empty ? 0 : 1) + word.size() > width && column > indent) {
+            while (!out.empty() && out.back() == ' ') {
+                out.pop_back();
+            }
             out += "\n" + std::string(indent, ' ');
             column = indent;
             line_empty = true;

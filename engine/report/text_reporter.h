@@ -66,7 +66,8 @@ std::string evidence_text(const Event& ev);
 std::string stack_text(const Event& ev, std::size_t max_frames);
 
 // `text` wrapped at `width`: the first line starts with `first`, the others with `indent`
-// spaces. Words longer than a line are not broken.
+// spaces. Words longer than a line are not broken; a word that does not fit after a `first`
+// longer than `indent` goes to the next line.
 std::string
 wrap_text(std::string_view text, std::string_view first, std::size_t indent, std::size_t width);
 

@@ -227,3 +227,14 @@ TEST_CASE("redaction applies to every line that carries data") {
     CHECK(text.find("in netns ns-1") != std::string::npos);
     CHECK(every_line_fits(text, 80));
 }
+
+TEST_CASE("wrap_text breaks after a long head, never before the first word of an indented line") {
+    CHECK(wrap_text("alpha beta", "  A  " + std::string(68, 'p') + " ", 6, 80) ==
+          "  A  " + std::string(68, 'p') + " alpha\n      beta");
+    // A head so long that not even the first word fits: that word starts the next line.
+    CHECK(wrap_text("alpha", "  A  " + std::string(72, 'p') + " ", 6, 80) ==
+          "  A  " + std::string(72, 'p') + "\n      alpha");
+    CHECK(wrap_text(std::string(90, 'x'), "  check:    ", 12, 80) ==
+          "  check:    " + std::string(90, 'x'));
+    CHECK(wrap_text("one two three", "", 0, 7) == "one two\nthree");
+}
