@@ -3,8 +3,6 @@
 #include <iostream>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
 #include "../exit_codes.h"
 #include "../filter_args.h"
 #include "../rules.h"
@@ -12,8 +10,6 @@
 #include "../signals.h"
 #include "../terminal.h"
 #include "commands.h"
-#include "engine/report/json_report.h"
-#include "engine/report/text_reporter.h"
 #include "probes/tracer.h"
 
 namespace netdx::cli {

@@ -250,8 +250,9 @@ std::string TextReporter::step_lines(std::size_t indent,
     const std::string plain = std::string(indent, ' ') + std::string(label);
     std::string shown = plain;
     if (style_.color && change) {
-        shown = std::string(indent, ' ') + "\033[32m" + std::string(label.substr(0, 7)) +
-                std::string(reset) + std::string(label.substr(7));
+        const std::size_t word = label.find(':') + 1; // "change:" in green, the padding not
+        shown = std::string(indent, ' ') + "\033[32m" + std::string(label.substr(0, word)) +
+                std::string(reset) + std::string(label.substr(word));
     }
     const std::size_t hang = plain.size();
     std::string out;
